@@ -1,0 +1,19 @@
+/**
+ * Interrupt wiring. Devices drive IRQ lines; the interrupt controller (the 8259A pair on the PC)
+ * turns line levels into a pending vector the CPU acknowledges.
+ */
+
+/** What a device sees: its IRQ line. Edge-triggered controllers latch on a rising edge. */
+export interface IrqLine {
+  set(level: boolean): void
+  /** A rising then falling edge, for edge-triggered interrupt sources. */
+  pulse(): void
+}
+
+/** What the CPU (or a hypervisor model delivering interrupts) sees of the interrupt controller. */
+export interface InterruptController {
+  /** True if an unmasked interrupt request is waiting for INTA (8259A: IRR & ~IMR above the in-service priority). */
+  hasInterrupt(): boolean
+  /** The INTA cycle: returns the vector and moves the request to in-service (8259A datasheet, "Interrupt sequence"). */
+  acknowledge(): number
+}
