@@ -12,6 +12,12 @@ export interface IrqLine {
 
 /** What the CPU (or a hypervisor model delivering interrupts) sees of the interrupt controller. */
 export interface InterruptController {
+  /**
+   * The INTR output pin: true while an unmasked request is waiting. Kept up to date by the controller
+   * on every state change, so the CPU can test it at each instruction boundary for the price of a
+   * property read.
+   */
+  readonly intr: boolean
   /** True if an unmasked interrupt request is waiting for INTA (8259A: IRR & ~IMR above the in-service priority). */
   hasInterrupt(): boolean
   /** The INTA cycle: returns the vector and moves the request to in-service (8259A datasheet, "Interrupt sequence"). */
