@@ -17,7 +17,19 @@ export interface PrivilegeContext {
 }
 
 /** Labels of DESIGN §3 / hypervisor-flows.md §0. */
-export type ContextLabel = 'r0' | 'r1' | 'r2' | 'r3' | 'root-r0' | 'root-r1' | 'root-r2' | 'root-r3' | 'nr-r0' | 'nr-r1' | 'nr-r2' | 'nr-r3'
+export type ContextLabel =
+  | 'r0'
+  | 'r1'
+  | 'r2'
+  | 'r3'
+  | 'root-r0'
+  | 'root-r1'
+  | 'root-r2'
+  | 'root-r3'
+  | 'nr-r0'
+  | 'nr-r1'
+  | 'nr-r2'
+  | 'nr-r3'
 
 const VMX_CODES: Record<VmxMode, number> = { off: 0, root: 1, nonroot: 2 }
 const VMX_MODES: readonly VmxMode[] = ['off', 'root', 'nonroot']

@@ -96,7 +96,8 @@ export class StateReader {
   }
   section(tag: string): void {
     const got = this.str()
-    if (got !== `§${tag}`) throw new Error(`snapshot layout mismatch: expected section ${tag}, found ${got.slice(1, 40)}`)
+    if (got !== `§${tag}`)
+      throw new Error(`snapshot layout mismatch: expected section ${tag}, found ${got.slice(1, 40)}`)
   }
   u8(): number {
     this.need(1)
@@ -133,7 +134,8 @@ export class StateReader {
   /** Reads words into `into` (which must have the saved length). */
   words(into: Int32Array | Uint32Array): void {
     const n = this.u32()
-    if (n !== into.length) throw new Error(`snapshot layout mismatch: ${n} words where ${into.length} expected`)
+    if (n !== into.length)
+      throw new Error(`snapshot layout mismatch: ${n} words where ${into.length} expected`)
     for (let i = 0; i < n; i++) into[i] = this.u32()
   }
   str(): string {

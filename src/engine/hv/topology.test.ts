@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { ARCH_IDS, TOPOLOGIES } from './topologies'
-import { componentIndex, instantiateTopology, validateTopology, TopologyError, type TopologySpec } from './topology'
+import { ARCH_IDS, TOPOLOGIES } from './architectures'
+import {
+  componentIndex,
+  instantiateTopology,
+  validateTopology,
+  TopologyError,
+  type TopologySpec,
+} from './topology'
 
 /** Component ids the issues name as contracts (issue 7 §2, issue 9 §1–5). */
 const CONTRACT: Record<string, string[]> = {
@@ -26,7 +32,8 @@ describe('architecture topologies', () => {
   })
 
   it('puts the hypervisor where the references say (ring −1 = root-r0) and the management OS kernels in their rings', () => {
-    const row = (arch: keyof typeof TOPOLOGIES, id: string) => TOPOLOGIES[arch].components.find((c) => c.id === id)?.row
+    const row = (arch: keyof typeof TOPOLOGIES, id: string) =>
+      TOPOLOGIES[arch].components.find((c) => c.id === id)?.row
     expect(row('kvm', 'kvm')).toBe('root-r0')
     expect(row('kvm', 'qemu')).toBe('root-r3')
     expect(row('xen-hvm', 'xen')).toBe('root-r0')
@@ -48,7 +55,8 @@ describe('architecture topologies', () => {
   })
 
   it('marks the management plane: Dom0 toolstack, ESXi agents in the VMkernel, Hyper-V root services, libvirt', () => {
-    const mgmt = (arch: keyof typeof TOPOLOGIES) => TOPOLOGIES[arch].components.filter((c) => c.management).map((c) => c.id)
+    const mgmt = (arch: keyof typeof TOPOLOGIES) =>
+      TOPOLOGIES[arch].components.filter((c) => c.management).map((c) => c.id)
     expect(mgmt('xen-hvm')).toEqual(expect.arrayContaining(['xl', 'xenstored']))
     expect(mgmt('esxi')).toEqual(expect.arrayContaining(['hostd', 'vpxa']))
     expect(TOPOLOGIES.esxi.components.find((c) => c.id === 'hostd')?.domain).toBe('vmkernel')
@@ -78,10 +86,22 @@ describe('architecture topologies', () => {
   it('rejects malformed topologies with a clear message', () => {
     const base: TopologySpec = TOPOLOGIES.bare
     const bad = (patch: Partial<TopologySpec>) => () => validateTopology({ ...base, ...patch })
-    expect(bad({ edges: [{ from: 'guest-kernel', to: 'nowhere', kind: 'io' }] })).toThrow(/edge to unknown component nowhere/)
+    expect(bad({ edges: [{ from: 'guest-kernel', to: 'nowhere', kind: 'io' }] })).toThrow(
+      /edge to unknown component nowhere/,
+    )
     expect(bad({ components: [...base.components, base.components[0]!] })).toThrow(TopologyError)
-    expect(bad({ components: [{ id: 'x', domain: 'machine', row: 'r9' as never, kind: 'kernel', sources: ['intel-sdm-vmx'] }] })).toThrow(/unknown row/)
-    expect(bad({ components: [{ id: 'x', domain: 'machine', row: 'r0', kind: 'kernel', sources: ['nope' as never] }] })).toThrow(/unknown source nope/)
+    expect(
+      bad({
+        components: [
+          { id: 'x', domain: 'machine', row: 'r9' as never, kind: 'kernel', sources: ['intel-sdm-vmx'] },
+        ],
+      }),
+    ).toThrow(/unknown row/)
+    expect(
+      bad({
+        components: [{ id: 'x', domain: 'machine', row: 'r0', kind: 'kernel', sources: ['nope' as never] }],
+      }),
+    ).toThrow(/unknown source nope/)
     expect(() => instantiateTopology(base, 0)).toThrow(/VM count/)
   })
 })

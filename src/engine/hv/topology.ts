@@ -49,7 +49,19 @@ export interface ComponentSpec {
   readonly sources: readonly SourceId[]
 }
 
-export type EdgeKind = 'trap' | 'call' | 'return' | 'signal' | 'message' | 'dma' | 'world-switch' | 'ioctl' | 'syscall' | 'upcall' | 'rpc' | 'io'
+export type EdgeKind =
+  | 'trap'
+  | 'call'
+  | 'return'
+  | 'signal'
+  | 'message'
+  | 'dma'
+  | 'world-switch'
+  | 'ioctl'
+  | 'syscall'
+  | 'upcall'
+  | 'rpc'
+  | 'io'
 
 export interface EdgeSpec {
   readonly from: string
@@ -66,9 +78,15 @@ export interface TopologySpec {
 
 /** The hardware row every architecture shares (issue 8: CPU, memory, disk, NIC, UART, timer). */
 export const HARDWARE_DOMAIN: DomainSpec = { id: 'hardware', kind: 'hardware' }
-export const HARDWARE_COMPONENTS: readonly ComponentSpec[] = (['cpu', 'memory', 'disk', 'nic', 'uart', 'timer'] as const).map(
-  (id) => ({ id, domain: 'hardware', row: 'hw' as const, kind: 'hardware' as const, sources: ['intel-sdm-vmx'] as const }),
-)
+export const HARDWARE_COMPONENTS: readonly ComponentSpec[] = (
+  ['cpu', 'memory', 'disk', 'nic', 'uart', 'timer'] as const
+).map((id) => ({
+  id,
+  domain: 'hardware',
+  row: 'hw' as const,
+  kind: 'hardware' as const,
+  sources: ['intel-sdm-vmx'] as const,
+}))
 
 /** Display order of rows, top to bottom: user above kernel, guest above host, hardware last. */
 const ROW_ORDER: readonly Row[] = [
@@ -106,14 +124,16 @@ export function validateTopology(t: TopologySpec): void {
     if (comps.has(c.id)) fail(`duplicate component ${c.id}`)
     const d = domains.get(c.domain) ?? fail(`component ${c.id} is in unknown domain ${c.domain}`)
     if (c.row !== 'hw' && !parseContextLabel(c.row)) fail(`component ${c.id} has unknown row ${c.row}`)
-    if ((c.row === 'hw') !== (d.kind === 'hardware')) fail(`component ${c.id}: only hardware sits in the hardware row`)
+    if ((c.row === 'hw') !== (d.kind === 'hardware'))
+      fail(`component ${c.id}: only hardware sits in the hardware row`)
     if (c.perVm && d.perVm) fail(`component ${c.id} is per-VM twice (its domain already is)`)
     if (c.sources.length === 0) fail(`component ${c.id} names no source`)
     for (const s of c.sources) if (!isSourceId(s)) fail(`component ${c.id} cites unknown source ${s}`)
     comps.set(c.id, c)
   }
   for (const c of t.components) {
-    if (c.within !== undefined && !comps.has(c.within)) fail(`component ${c.id} is within unknown ${c.within}`)
+    if (c.within !== undefined && !comps.has(c.within))
+      fail(`component ${c.id} is within unknown ${c.within}`)
   }
   const seen = new Set<string>()
   for (const e of t.edges) {
@@ -168,11 +188,13 @@ export interface Topology {
 /** Expands per-VM domains and components for `vms` VMs (≥ 1) and orders rows for display. */
 export function instantiateTopology(spec: TopologySpec, vms: number): Topology {
   validateTopology(spec)
-  if (!Number.isInteger(vms) || vms < 1 || vms > 8) throw new TopologyError(`topology ${spec.arch}: VM count must be 1–8, got ${vms}`)
+  if (!Number.isInteger(vms) || vms < 1 || vms > 8)
+    throw new TopologyError(`topology ${spec.arch}: VM count must be 1–8, got ${vms}`)
   const domainSpec = new Map(spec.domains.map((d) => [d.id, d]))
   const domains: DomainInstance[] = []
   for (const d of spec.domains) {
-    if (d.perVm) for (let n = 1; n <= vms; n++) domains.push({ id: `${d.id}-${n}`, baseId: d.id, kind: d.kind, vm: n })
+    if (d.perVm)
+      for (let n = 1; n <= vms; n++) domains.push({ id: `${d.id}-${n}`, baseId: d.id, kind: d.kind, vm: n })
     else domains.push({ id: d.id, baseId: d.id, kind: d.kind, vm: null })
   }
   const components: ComponentInstance[] = []
@@ -223,6 +245,7 @@ export function componentIndex(t: Topology, baseId: string, vm: number | null = 
     if (c.vm === null) shared = c.index
     else if (c.vm === vm || vm === null) return c.index
   }
-  if (shared < 0) throw new TopologyError(`topology ${t.arch}: no component ${baseId}${vm === null ? '' : ` for VM ${vm}`}`)
+  if (shared < 0)
+    throw new TopologyError(`topology ${t.arch}: no component ${baseId}${vm === null ? '' : ` for VM ${vm}`}`)
   return shared
 }

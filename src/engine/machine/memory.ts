@@ -71,7 +71,9 @@ export class PhysicalMemory implements DmaMemory {
   /** Copies bytes in (loader, DMA). */
   writeBytes(a: number, bytes: Uint8Array): void {
     if (a < 0 || a + bytes.length > this.size) {
-      throw new RangeError(`write of ${bytes.length} bytes at 0x${a.toString(16)} is outside memory (${this.size} bytes)`)
+      throw new RangeError(
+        `write of ${bytes.length} bytes at 0x${a.toString(16)} is outside memory (${this.size} bytes)`,
+      )
     }
     this.u8.set(bytes, a)
     this.codeWritten(a, bytes.length)
@@ -101,7 +103,9 @@ export class MemoryWindow implements DmaMemory {
     readonly size: number,
   ) {
     if (base % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0 || base + size > host.size) {
-      throw new RangeError(`memory window 0x${base.toString(16)}+0x${size.toString(16)} does not fit host memory`)
+      throw new RangeError(
+        `memory window 0x${base.toString(16)}+0x${size.toString(16)} does not fit host memory`,
+      )
     }
   }
   private ok(a: number, n: number): boolean {
@@ -126,11 +130,17 @@ export class MemoryWindow implements DmaMemory {
     if (this.ok(a, 4)) this.host.write32(this.base + a, v)
   }
   writeBytes(a: number, bytes: Uint8Array): void {
-    if (!this.ok(a, bytes.length)) throw new RangeError(`write of ${bytes.length} bytes at guest-physical 0x${a.toString(16)} is outside the VM's memory`)
+    if (!this.ok(a, bytes.length))
+      throw new RangeError(
+        `write of ${bytes.length} bytes at guest-physical 0x${a.toString(16)} is outside the VM's memory`,
+      )
     this.host.writeBytes(this.base + a, bytes)
   }
   readBytes(a: number, length: number): Uint8Array {
-    if (!this.ok(a, length)) throw new RangeError(`read of ${length} bytes at guest-physical 0x${a.toString(16)} is outside the VM's memory`)
+    if (!this.ok(a, length))
+      throw new RangeError(
+        `read of ${length} bytes at guest-physical 0x${a.toString(16)} is outside the VM's memory`,
+      )
     return this.host.readBytes(this.base + a, length)
   }
 }

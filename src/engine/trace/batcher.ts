@@ -31,7 +31,8 @@ export class EventBatcher {
     readonly capacity: number,
     private readonly onFull?: (b: EventBatcher) => void,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`batch capacity must be a positive integer, got ${capacity}`)
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`batch capacity must be a positive integer, got ${capacity}`)
     this.view = new RecordView(new ArrayBuffer(capacity * RECORD_BYTES))
   }
 
@@ -68,7 +69,11 @@ export class EventBatcher {
 
   /** Hands over the current batch (possibly empty) and starts a new one. */
   take(): EventBatch {
-    const batch: EventBatch = { buffer: this.view.buffer as ArrayBuffer, count: this.count, dropped: this.droppedSinceTake }
+    const batch: EventBatch = {
+      buffer: this.view.buffer as ArrayBuffer,
+      count: this.count,
+      dropped: this.droppedSinceTake,
+    }
     const next = this.spare.pop() ?? new ArrayBuffer(this.capacity * RECORD_BYTES)
     this.view = new RecordView(next)
     this.count = 0

@@ -9,7 +9,11 @@ export class RecordView {
   readonly f64: Float64Array
   readonly capacity: number
 
-  constructor(readonly buffer: ArrayBufferLike, byteOffset = 0, capacity?: number) {
+  constructor(
+    readonly buffer: ArrayBufferLike,
+    byteOffset = 0,
+    capacity?: number,
+  ) {
     const cap = capacity ?? Math.floor((buffer.byteLength - byteOffset) / (RECORD_WORDS * 4))
     this.capacity = cap
     this.u32 = new Uint32Array(buffer, byteOffset, cap * RECORD_WORDS)
@@ -23,7 +27,8 @@ export function encodeEvent(v: RecordView, i: number, e: TraceEvent): void {
   const f = b >> 1
   v.f64[f + W.seq / 2] = e.seq
   v.f64[f + W.cycle / 2] = e.cycle
-  v.u32[b + W.head] = (e.kind & 0xff) | ((e.pcpu & 0xff) << 8) | ((e.vm & 0xff) << 16) | ((e.vcpu & 0xff) << 24)
+  v.u32[b + W.head] =
+    (e.kind & 0xff) | ((e.pcpu & 0xff) << 8) | ((e.vm & 0xff) << 16) | ((e.vcpu & 0xff) << 24)
   v.u32[b + W.reason] = (e.reason & 0xffff) | ((e.fromCtx & 0xff) << 16) | ((e.toCtx & 0xff) << 24)
   v.u32[b + W.comps] = (e.from & 0xffff) | ((e.to & 0xffff) << 16)
   v.u32[b + W.cost] = e.cost >>> 0
