@@ -1,0 +1,111 @@
+import { RECORD_BYTES } from '../engine/trace/schema'
+import { ENGINE_VERSION } from '../engine/version'
+import { EventPump, type EventOutlet } from './event-pump'
+import {
+  BadRequest,
+  COMMAND_ARGS,
+  PROTOCOL_VERSION,
+  isCommandName,
+  type CommandArgs,
+  type CommandName,
+  type CommandResult,
+  type SynthArgs,
+  type SynthResult,
+} from './protocol'
+import { SyntheticEvents } from './synthetic-events'
+
+/** What the host needs from where it runs (a worker, or the main thread for in-process clients). */
+export interface HostEnv {
+  readonly outlet: EventOutlet
+  readonly batchRecords: number
+  /** Whether this global scope is cross-origin isolated. */
+  readonly isolated: boolean
+  /** Lets queued messages (acknowledgements, new commands) run between engine slices. */
+  readonly yieldToEventLoop: () => Promise<void>
+  /** Raises `error` outside any command, the way an unexpected engine failure would. */
+  readonly crash: (error: Error) => void
+}
+
+type Handlers = { readonly [C in CommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> }
+
+/**
+ * Executes commands for one client: the engine side of the protocol, independent of how messages
+ * travel. The worker entry wires it to `postMessage`; the in-process client calls it directly.
+ */
+export class EngineHost {
+  private readonly pump: EventPump
+  private readonly synthetic = new SyntheticEvents()
+  private disposed = false
+
+  constructor(private readonly env: HostEnv) {
+    this.pump = new EventPump(env.outlet, env.batchRecords)
+  }
+
+  /** For the transfer outlet: a batch buffer came back. */
+  recycle(buffer: ArrayBuffer): void {
+    this.pump.recycle(buffer)
+  }
+
+  /** Runs a typed command. */
+  call<C extends CommandName>(cmd: C, args: CommandArgs<C>): Promise<CommandResult<C>> {
+    if (this.disposed) return Promise.reject(new Error('engine host disposed'))
+    return (this.handlers[cmd] as (a: CommandArgs<C>) => Promise<CommandResult<C>>)(args)
+  }
+
+  /** Runs a command from untrusted message data: the name and arguments are parsed first. */
+  callUntrusted(cmd: string, raw: unknown): Promise<unknown> {
+    if (!isCommandName(cmd)) return Promise.reject(new BadRequest(`unknown command ${JSON.stringify(cmd.slice(0, 40))}`))
+    try {
+      return this.call(cmd, COMMAND_ARGS[cmd](raw))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /** Stops long-running commands at their next slice. */
+  dispose(): void {
+    this.disposed = true
+  }
+
+  private readonly handlers: Handlers = {
+    hello: async () => ({
+      protocol: PROTOCOL_VERSION,
+      engineVersion: ENGINE_VERSION,
+      recordBytes: RECORD_BYTES,
+      transport: this.env.outlet.mode,
+      isolated: this.env.isolated,
+    }),
+    ping: async ({ nonce }) => ({ nonce }),
+    synth: (args) => this.synth(args),
+    fault: async ({ mode }) => {
+      const error = new Error(`diagnostic engine fault (${mode})`)
+      if (mode === 'throw') throw error
+      this.env.crash(error)
+      return null
+    },
+  }
+
+  private async synth({ count, seed, pace }: SynthArgs): Promise<SynthResult> {
+    const gen = this.synthetic
+    const pump = this.pump
+    gen.reseed(seed)
+    pump.attach(gen.sink)
+    const firstSeq = gen.sink.nextSeq
+    const droppedBefore = pump.dropped
+    const batch = this.env.batchRecords
+    // Lossless: one batch per slice, emitted only into an empty batcher once the outlet has room.
+    // Flat-out: several batches per slice; whatever the outlet cannot take is dropped and counted.
+    const slice = pace === 'lossless' ? batch : 4 * batch
+    for (let left = count; left > 0; ) {
+      if (this.disposed) throw new Error('engine host disposed')
+      if (pace === 'lossless') await pump.drain()
+      const n = Math.min(slice, left)
+      gen.emit(n)
+      left -= n
+      pump.flush()
+      await this.env.yieldToEventLoop()
+    }
+    await pump.drain()
+    return { emitted: count, dropped: pump.dropped - droppedBefore, firstSeq, nextSeq: gen.sink.nextSeq }
+  }
+}
