@@ -50,6 +50,12 @@ export class Pic8259 {
   private level = 0
   /** Level-triggered mode only: requests raised by `pulse()`, held until acknowledged (see {@link PicPair.line}). */
   private pulsed = 0
+  /**
+   * INT stays asserted for a request withdrawn before INTA: the CPU still runs the INTA cycle and the
+   * chip answers with its IR7 vector (the datasheet's "default IR7"). Cleared by INTA or any command
+   * written to the chip [R].
+   */
+  private intHeld = false
   /** ICW2 & 0xf8: the vector of IR0 in 8086 mode. */
   vectorBase = 0
   /** ICW3 as written: master = bitmap of inputs with a slave; slave = its cascade identity (bits 2:0). */
@@ -82,19 +88,32 @@ export class Pic8259 {
 
   /**
    * Drives IR input `n`. Edge-triggered mode (the PC default) latches a request on the rising edge;
-   * the datasheet requires IR to stay high until the first INTA, so a falling edge before that withdraws
-   * the request (which is how a spurious IRQ 7 arises). Level-triggered mode (ICW1 LTIM) follows the level.
+   * level-triggered mode (ICW1 LTIM) follows the level. In both, "the IR inputs must remain high until
+   * after the falling edge of the first INTA. If the IR input goes low before this time a DEFAULT IR7
+   * will occur when the CPU acknowledges the interrupt" (datasheet, "Edge and Level Triggered Modes"):
+   * a falling edge withdraws the request but leaves INT asserted ({@link intHeld}).
    */
   setLevel(n: number, high: boolean): void {
     const bit = 1 << n
     if (high) {
       if (!(this.level & bit) && !this.levelTriggered) this.irr |= bit
       this.level |= bit
-    } else {
-      this.level &= ~bit
-      if (!this.levelTriggered) this.irr &= ~bit
+      if (this.levelTriggered) this.irr = this.level | this.pulsed
+      return
     }
-    if (this.levelTriggered) this.irr = this.level | this.pulsed
+    if (!(this.irr & bit)) {
+      this.level &= ~bit
+      return
+    }
+    const asserted = this.pending() >= 0
+    this.level &= ~bit
+    this.irr = this.levelTriggered ? this.level | this.pulsed : this.irr & ~bit
+    if (asserted && this.pending() < 0) this.intHeld = true
+  }
+
+  /** The INT output pin. */
+  get int(): boolean {
+    return this.intHeld || this.pending() >= 0
   }
 
   /** A short pulse on IR `n`: a rising edge whose request stays latched until INTA. */
@@ -139,8 +158,14 @@ export class Pic8259 {
     return svc < 0 || this.prio(req) < this.prio(svc) ? req : -1
   }
 
+  /** An INTA that found no request: the chip answered with its IR7 vector and INT drops. */
+  ackSpurious(): void {
+    this.intHeld = false
+  }
+
   /** The first INTA pulse: request `n` moves from IRR to ISR (or, with AEOI, is done at once). */
   ack(n: number): void {
+    this.intHeld = false
     const bit = 1 << n
     if (this.levelTriggered) {
       this.pulsed &= ~bit
@@ -169,7 +194,10 @@ export class Pic8259 {
   private pollRead(): number {
     this.poll = false
     const n = this.pending()
-    if (n < 0) return 0
+    if (n < 0) {
+      this.intHeld = false
+      return 0
+    }
     this.ack(n)
     return 0x80 | n
   }
@@ -181,8 +209,9 @@ export class Pic8259 {
     return this.readIsr ? this.isr : this.irr
   }
 
-  /** A write of port A0 = 0 or A0 = 1; returns nothing, the pair recomputes outputs afterwards. */
+  /** A write of port A0 = 0 or A0 = 1; the pair recomputes outputs afterwards. */
   write(a0: number, v: number): void {
+    this.intHeld = false
     if (a0 === 0) {
       if (v & ICW1_SELECT) this.writeIcw1(v)
       else if (v & OCW3_SELECT) this.writeOcw3(v)
@@ -281,7 +310,7 @@ export class Pic8259 {
   saveState(w: StateWriter): void {
     for (const v of [this.irr, this.isr, this.imr, this.level, this.pulsed, this.vectorBase, this.icw3]) w.u8(v)
     for (const v of [this.icw1, this.icw4, this.icwStep, this.lowest]) w.u8(v)
-    for (const b of [this.rotateInAeoi, this.specialMask, this.readIsr, this.poll]) w.bool(b)
+    for (const b of [this.rotateInAeoi, this.specialMask, this.readIsr, this.poll, this.intHeld]) w.bool(b)
   }
 
   loadState(r: StateReader): void {
@@ -300,6 +329,7 @@ export class Pic8259 {
     this.specialMask = r.bool()
     this.readIsr = r.bool()
     this.poll = r.bool()
+    this.intHeld = r.bool()
   }
 }
 
@@ -329,7 +359,8 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
   ) {
     this.master.icw3 = 0x04
     this.slave.icw3 = 0x02
-    this.lines = Array.from({ length: 16 }, (_, n) => this.makeLine(n === 2 ? 9 : n))
+    this.lines = Array.from({ length: 16 }, (_, n) => this.makeLine(n))
+    this.lines[2] = this.lines[9]
   }
 
   /**
@@ -357,6 +388,7 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
     }
   }
 
+  /** The INTR pin. It includes a withdrawn request whose INT is still held, which acknowledges as IR7. */
   hasInterrupt(): boolean {
     return this.intr
   }
@@ -372,6 +404,7 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
     const m = this.master.pending()
     let vector: number
     if (m < 0) {
+      this.master.ackSpurious()
       vector = this.master.vectorBase | 7
     } else {
       this.master.ack(m)
@@ -382,6 +415,7 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
       } else {
         const s = this.slave.pending()
         if (s < 0) {
+          this.slave.ackSpurious()
           vector = this.slave.vectorBase | 7
         } else {
           this.slave.ack(s)
@@ -395,9 +429,8 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
 
   /** Recomputes the slave's INT output (wired to master IR2) and then the master's INT (the CPU's INTR). */
   private update(): void {
-    const slaveInt = this.slave.pending() >= 0
-    this.master.setLevel(2, slaveInt)
-    this.intr = this.master.pending() >= 0
+    this.master.setLevel(2, this.slave.int)
+    this.intr = this.master.int
   }
 
   portIn(port: number, size: AccessSize): number {
