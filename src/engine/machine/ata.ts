@@ -17,10 +17,12 @@ import type { AccessSize, PortDevice } from './bus'
 import { SECTOR_SIZE, type DiskImage } from './disk-image'
 import type { IrqLine } from './irq'
 
-/** Status register bits (clause 7, "Status register"). DSC (bit 4) is obsolete in ATA-6 but still reported set, as drives do. */
+/**
+ * Status register bits (clause 7, "Status register"). DSC (bit 4) is obsolete in ATA-6 but still
+ * reported set, as drives do; DF (device fault, bit 5) is never set by this model.
+ */
 export const ATA_BSY = 0x80
 export const ATA_DRDY = 0x40
-export const ATA_DF = 0x20
 export const ATA_DSC = 0x10
 export const ATA_DRQ = 0x08
 export const ATA_ERR = 0x01

@@ -11,7 +11,7 @@ import type { StateReader, StateWriter, Snapshottable } from '../snapshot'
 import type { AccessSize, PortDevice } from './bus'
 import type { InterruptController, IrqLine } from './irq'
 
-/** ICW1 bits (datasheet Figure 6, "Initialization Command Word Format"). */
+/** ICW1 bits (datasheet, "Initialization Command Word Format"). */
 const ICW1_IC4 = 0x01
 const ICW1_SNGL = 0x02
 const ICW1_LTIM = 0x08
@@ -19,7 +19,7 @@ const ICW1_SELECT = 0x10
 /** ICW4 bits. */
 const ICW4_AEOI = 0x02
 const ICW4_SFNM = 0x10
-/** OCW3 bits (datasheet Figure 8, "Operation Command Word Format"). */
+/** OCW3 bits (datasheet, "Operation Command Word Format"). */
 const OCW3_SELECT = 0x08
 const OCW3_RIS = 0x01
 const OCW3_RR = 0x02
@@ -80,10 +80,6 @@ export class Pic8259 {
   }
   get autoEoi(): boolean {
     return (this.icw4 & ICW4_AEOI) !== 0
-  }
-  /** True while an ICW sequence is in progress (the chip does not raise INT until it is initialised). */
-  get initialising(): boolean {
-    return this.icwStep !== Icw.Done
   }
 
   /**

@@ -26,7 +26,7 @@ function floorDiv(a: number, b: number): number {
   return q
 }
 
-/** Read/write access (control word bits 5:4, datasheet Figure 8): 0 is the counter-latch command. */
+/** Read/write access (control word bits 5:4, datasheet "Control Word Format"): 0 is the counter-latch command. */
 const RW_LATCH = 0
 const RW_LSB = 1
 const RW_MSB = 2
@@ -221,7 +221,7 @@ class PitCounter {
     this.latchMsbNext = false
   }
 
-  /** Read-back status byte: OUT, NULL COUNT, RW, mode, BCD (datasheet "Read-Back Command", Figure 11). */
+  /** Read-back status byte: OUT, NULL COUNT, RW, mode, BCD (datasheet, "Read-Back Command" and "Status Byte"). */
   latchStatus(t: number): void {
     if (this.status >= 0) return
     const nullCount = !this.counting(t) || !Number.isNaN(this.pendingTick)

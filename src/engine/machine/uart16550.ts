@@ -1,8 +1,8 @@
 /**
- * The National Semiconductor NS16550A UART, as specified by the TI PC16550D datasheet (SLLS057):
+ * The National Semiconductor NS16550A UART, as specified by the TI PC16550D datasheet (SNLS378):
  * registers at base … base + 7 (RBR/THR/DLL, IER/DLM, IIR/FCR, LCR, MCR, LSR, MSR, SCR), 16-byte
- * FIFOs, interrupt identification with its priorities (datasheet Table 4, "Interrupt Control
- * Functions"), loopback. On the PC, MCR OUT2 gates the chip's INTRPT output onto the ISA IRQ line
+ * FIFOs, interrupt identification with its priorities (datasheet, "Interrupt Identification
+ * Register" and its table of interrupt control functions), loopback. On the PC, MCR OUT2 gates the chip's INTRPT output onto the ISA IRQ line
  * (IBM PC/AT Technical Reference, serial/parallel adapter), which is why drivers set OUT2.
  *
  * Modelling choices [R]: transmission is instantaneous (THR and the shift register are empty again as
@@ -117,7 +117,7 @@ export class Uart16550 implements PortDevice, Snapshottable {
     if (room > 0 && this.input.length > 0) this.rx.push(...this.input.take(room))
   }
 
-  /** The highest-priority pending interrupt's IIR code (datasheet Table 4), or IIR_NONE. */
+  /** The highest-priority pending interrupt's IIR code (datasheet, interrupt control functions), or IIR_NONE. */
   private interruptId(): number {
     const ier = this.ier
     if (ier & IER_RLS && this.lsrErrors) return IIR_RLS

@@ -69,9 +69,6 @@ export const VIRTIO_F_VERSION_1_HIGH = 1
 /** Queue size offered in QueueNumMax [R]. */
 export const VIRTIO_QUEUE_MAX = 256
 
-/** The window each device occupies: registers plus config space. */
-export const VIRTIO_MMIO_SIZE = 0x200
-
 const TWO_32 = 0x1_0000_0000
 
 /**

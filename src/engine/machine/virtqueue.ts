@@ -148,7 +148,7 @@ export class SplitVirtqueue {
   pop(): DescriptorChain | null | 'malformed' {
     const avail = this.availIdx()
     if (avail === this.lastAvail) return null
-    // The driver cannot have more than `num` buffers outstanding (§2.6.6).
+    // The available ring holds at most `num` entries, so idx cannot run further ahead (§2.6.6).
     if (((avail - this.lastAvail) & 0xffff) > this.num) return 'malformed'
     const head = this.mem.read16(this.driverAddr + 4 + 2 * (this.lastAvail % this.num))
     this.lastAvail = (this.lastAvail + 1) & 0xffff
@@ -173,7 +173,7 @@ export class SplitVirtqueue {
       if (flags & VIRTQ_DESC_F_WRITE) {
         writable.push({ addr, len })
       } else {
-        // §2.6.4.2: device-writable descriptors come after all device-readable ones.
+        // §2.6.4.2 (Message Framing): device-writable descriptors come after all device-readable ones.
         if (writable.length > 0) return 'malformed'
         readable.push({ addr, len })
       }
