@@ -163,7 +163,7 @@ export class Uart16550 implements PortDevice, Snapshottable {
     this.rx.push(b)
   }
 
-  /** MSR in loopback: outputs fed back (RTS→CTS, DTR→DSR, OUT1→RI, OUT2→DCD), with delta bits. */
+  /** Sets the modem inputs (MSR 7:4), recording each change in its delta bit (3:0). */
   private setModemLines(lines: number): void {
     const old = this.msr & 0xf0
     let delta = (this.msr & 0x0f) | (((old ^ lines) >> 4) & 0x0b)
@@ -171,7 +171,8 @@ export class Uart16550 implements PortDevice, Snapshottable {
     this.msr = lines | delta
   }
 
-  private loopbackLines(mcr: number): number {
+  /** The modem inputs the chip sees: in loopback its own outputs (RTS→CTS, DTR→DSR, OUT1→RI, OUT2→DCD). */
+  private modemInputs(mcr: number): number {
     if (!(mcr & MCR_LOOP)) return MSR_CONNECTED
     return (
       (mcr & MCR_RTS ? MSR_CTS : 0) |
@@ -260,7 +261,7 @@ export class Uart16550 implements PortDevice, Snapshottable {
         return
       case 4:
         this.mcr = v & 0x1f
-        this.setModemLines(this.loopbackLines(this.mcr))
+        this.setModemLines(this.modemInputs(this.mcr))
         break
       case 5:
       case 6:
