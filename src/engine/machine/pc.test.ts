@@ -71,10 +71,13 @@ describe('Pc wiring', () => {
     const { pc, clock } = machine()
     initPic(pc)
     // Counter 0, LSB/MSB, mode 2, divisor 1193 (≈1 kHz).
+    const announced: number[] = []
+    pc.onDeadlineChange = (d) => announced.push(d)
     pc.ports.out(0x43, 1, 0x34)
     pc.ports.out(0x40, 1, 1193 & 0xff)
     pc.ports.out(0x40, 1, 1193 >> 8)
     const deadline = pc.deadline
+    expect(announced).toEqual([deadline])
     expect(deadline).toBeGreaterThan(0)
     expect(deadline).toBeLessThan(Infinity)
     clock.cycles = deadline - 1

@@ -58,6 +58,11 @@ export class Pc<M extends DmaMemory = PhysicalMemory> implements ClockedDevice, 
   readonly diskImage: DiskImage | null
   /** The cycle at which {@link advance} must next be called (Infinity: nothing scheduled). */
   deadline = Infinity
+  /**
+   * Called when a guest port write moved {@link deadline} earlier (e.g. it programmed the PIT), so a
+   * CPU running towards the old deadline can stop early (e.g. with `requestStop()`) and advance the machine.
+   */
+  onDeadlineChange: ((deadline: number) => void) | null = null
   /** The guest asked the machine to stop (isa-debug-exit), with its exit code. */
   onStop: ((reason: StopReason, code: number) => void) | null = null
   /** Bytes a guest console transmitted: console index ({@link Console}) and the bytes of one device operation. */
@@ -84,9 +89,9 @@ export class Pc<M extends DmaMemory = PhysicalMemory> implements ClockedDevice, 
         return pit.portIn(port, size)
       },
       portOut: (port: number, size: AccessSize, value: number) => {
-        this.advance(clock.cycles)
+        const before = this.advance(clock.cycles)
         pit.portOut(port, size, value)
-        this.advance(clock.cycles)
+        if (this.advance(clock.cycles) < before) this.onDeadlineChange?.(this.deadline)
       },
     })
 
