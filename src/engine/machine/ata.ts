@@ -72,8 +72,8 @@ const Cmd = {
 function putString(buf: Uint8Array, word: number, words: number, s: string): void {
   const padded = s.padEnd(words * 2, ' ')
   for (let i = 0; i < words * 2; i += 2) {
-    buf[(word * 2) + i] = padded.charCodeAt(i + 1)
-    buf[(word * 2) + i + 1] = padded.charCodeAt(i)
+    buf[word * 2 + i] = padded.charCodeAt(i + 1)
+    buf[word * 2 + i + 1] = padded.charCodeAt(i)
   }
 }
 

@@ -138,7 +138,8 @@ function workload(pc: Pc, clock: { cycles: number }, from: number, steps: number
       pc.ports.out(PcLayout.ataCommand + 5, 1, 0)
       pc.ports.out(PcLayout.ataCommand + 7, 1, 0x20)
     }
-    if (pc.ports.in(PcLayout.ataControl, 1) & 0x08) for (let k = 0; k < 16; k++) seen.push(pc.ports.in(PcLayout.ataCommand, 2))
+    if (pc.ports.in(PcLayout.ataControl, 1) & 0x08)
+      for (let k = 0; k < 16; k++) seen.push(pc.ports.in(PcLayout.ataCommand, 2))
     if (i % 6 === 0) {
       // A virtio-blk write of sector i % 8 from guest memory, rings at 0x10000 (set up in prepare()).
       const hdr = 0x30000 + 16 * (i % 16)
@@ -212,7 +213,8 @@ describe('whole-machine snapshots', () => {
     const tb = workload(b.pc, b.clock, 50, 80)
     expect(tb).toEqual(ta)
     expect(ta.length).toBeGreaterThan(500)
-    const same = (x: Uint8Array | null, y: Uint8Array | null) => x !== null && y !== null && Buffer.from(x).equals(Buffer.from(y))
+    const same = (x: Uint8Array | null, y: Uint8Array | null) =>
+      x !== null && y !== null && Buffer.from(x).equals(Buffer.from(y))
     expect(same(b.pc.disk, a.pc.disk)).toBe(true)
     expect(same(b.pc.disk, disk)).toBe(false)
     expect(same((b.pc.mem as PhysicalMemory).u8, (a.pc.mem as PhysicalMemory).u8)).toBe(true)

@@ -72,7 +72,8 @@ export class Pc<M extends DmaMemory = PhysicalMemory> implements ClockedDevice, 
   constructor(opts: PcOptions<M>) {
     const { sink, clock } = opts
     // Without `memory`, M is its default, PhysicalMemory, which is what is created here.
-    this.mem = opts.memory ?? (new PhysicalMemory((opts.memMiB ?? PcLayout.defaultMemMiB) << 20) as DmaMemory as M)
+    this.mem =
+      opts.memory ?? (new PhysicalMemory((opts.memMiB ?? PcLayout.defaultMemMiB) << 20) as DmaMemory as M)
     this.diskImage = opts.disk ? new DiskImage(opts.disk) : null
 
     const pic = (this.pic = new PicPair(PcLayout.picMaster, PcLayout.picSlave))
@@ -164,12 +165,22 @@ export class Pc<M extends DmaMemory = PhysicalMemory> implements ClockedDevice, 
     this.deadline = r.f64()
     for (const d of this.devices()) d.loadState(r)
     const hasDisk = r.bool()
-    if (hasDisk !== (this.diskImage !== null)) throw new Error('snapshot and machine disagree on whether there is a disk')
+    if (hasDisk !== (this.diskImage !== null))
+      throw new Error('snapshot and machine disagree on whether there is a disk')
     if (this.diskImage) loadSparseBytes(r, this.diskImage.bytes)
   }
 
   private devices(): Snapshottable[] {
-    return [this.pic, this.pit, this.com1, this.com2, this.ata, this.virtioConsole, this.virtioBlock, this.debugExit]
+    return [
+      this.pic,
+      this.pit,
+      this.com1,
+      this.com2,
+      this.ata,
+      this.virtioConsole,
+      this.virtioBlock,
+      this.debugExit,
+    ]
   }
 }
 

@@ -15,7 +15,10 @@ function pair(): { pic: PicPair; out: (p: number, v: number) => void; inb: (p: n
  * vector base, ICW3 0x04 on the master (slave on IR2) and 0x02 on the slave (its identity), ICW4 0x01
  * (8086 mode, normal EOI; `auto_eoi` writes 0x03), then restore masks.
  */
-function linuxInit(out: (p: number, v: number) => void, opts: { icw1?: number; icw4?: number; slaveId?: number } = {}) {
+function linuxInit(
+  out: (p: number, v: number) => void,
+  opts: { icw1?: number; icw4?: number; slaveId?: number } = {},
+) {
   const icw1 = opts.icw1 ?? 0x11
   const icw4 = opts.icw4 ?? 0x01
   out(MASTER + 1, 0xff)

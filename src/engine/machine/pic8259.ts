@@ -304,7 +304,8 @@ export class Pic8259 {
   }
 
   saveState(w: StateWriter): void {
-    for (const v of [this.irr, this.isr, this.imr, this.level, this.pulsed, this.vectorBase, this.icw3]) w.u8(v)
+    for (const v of [this.irr, this.isr, this.imr, this.level, this.pulsed, this.vectorBase, this.icw3])
+      w.u8(v)
     for (const v of [this.icw1, this.icw4, this.icwStep, this.lowest]) w.u8(v)
     for (const b of [this.rotateInAeoi, this.specialMask, this.readIsr, this.poll, this.intHeld]) w.bool(b)
   }

@@ -33,7 +33,12 @@ const RW_MSB = 2
 const RW_LSB_MSB = 3
 
 function toBcd(v: number): number {
-  return (v % 10) | (Math.floor(v / 10) % 10 << 4) | (Math.floor(v / 100) % 10 << 8) | (Math.floor(v / 1000) % 10 << 12)
+  return (
+    (v % 10) |
+    ((Math.floor(v / 10) % 10) << 4) |
+    ((Math.floor(v / 100) % 10) << 8) |
+    ((Math.floor(v / 1000) % 10) << 12)
+  )
 }
 function fromBcd(v: number): number {
   return (v & 0xf) + ((v >> 4) & 0xf) * 10 + ((v >> 8) & 0xf) * 100 + ((v >> 12) & 0xf) * 1000
@@ -226,7 +231,11 @@ class PitCounter {
     if (this.status >= 0) return
     const nullCount = !this.counting(t) || !Number.isNaN(this.pendingTick)
     this.status =
-      (this.out(t) ? 0x80 : 0) | (nullCount ? 0x40 : 0) | (this.rw << 4) | (this.modeBits << 1) | (this.bcd ? 1 : 0)
+      (this.out(t) ? 0x80 : 0) |
+      (nullCount ? 0x40 : 0) |
+      (this.rw << 4) |
+      (this.modeBits << 1) |
+      (this.bcd ? 1 : 0)
   }
 
   read(t: number): number {
@@ -260,9 +269,11 @@ class PitCounter {
   }
 
   saveState(w: StateWriter): void {
-    for (const v of [this.modeBits, this.rw, this.count, this.loadTick, this.held, this.pendingCount]) w.f64(v)
+    for (const v of [this.modeBits, this.rw, this.count, this.loadTick, this.held, this.pendingCount])
+      w.f64(v)
     for (const v of [this.pendingTick, this.writeLsb, this.latched, this.status]) w.f64(v)
-    for (const b of [this.bcd, this.idleOut, this.writeMsbNext, this.readMsbNext, this.latchMsbNext]) w.bool(b)
+    for (const b of [this.bcd, this.idleOut, this.writeMsbNext, this.readMsbNext, this.latchMsbNext])
+      w.bool(b)
   }
 
   loadState(r: StateReader): void {

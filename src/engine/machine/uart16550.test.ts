@@ -171,7 +171,12 @@ describe('16550A receive path', () => {
     sink.attach(batcher)
     const u = new Uart16550(0x2f8, { set: () => {}, pulse: () => {} }, sink, 1)
     u.queueInput(bytes('A'))
-    expect(decodeEvent(batcher.current, 0)).toMatchObject({ kind: EventKind.ConsoleByte, reason: 0x101, arg0: 0x41, cycle: 7 })
+    expect(decodeEvent(batcher.current, 0)).toMatchObject({
+      kind: EventKind.ConsoleByte,
+      reason: 0x101,
+      arg0: 0x41,
+      cycle: 7,
+    })
   })
 
   it('drops and counts input beyond the queue bound', () => {

@@ -275,7 +275,18 @@ export class Uart16550 implements PortDevice, Snapshottable {
 
   saveState(w: StateWriter): void {
     w.section(this.name)
-    for (const v of [this.ier, this.fcr, this.lcr, this.mcr, this.lsrErrors, this.msr, this.scr, this.dll, this.dlm]) w.u8(v)
+    for (const v of [
+      this.ier,
+      this.fcr,
+      this.lcr,
+      this.mcr,
+      this.lsrErrors,
+      this.msr,
+      this.scr,
+      this.dll,
+      this.dlm,
+    ])
+      w.u8(v)
     w.bool(this.threPending)
     w.bool(this.irqLevel)
     w.bytes(Uint8Array.from(this.rx))

@@ -52,7 +52,12 @@ function header(t: Setup, at: number, type: number, sector: number): void {
 }
 
 /** One request: header, data buffers, a 1-byte status; returns the status byte and the used length. */
-function request(t: Setup, type: number, sector: number, data: DriverBuffer[]): { status: number; len: number } {
+function request(
+  t: Setup,
+  type: number,
+  sector: number,
+  data: DriverBuffer[],
+): { status: number; len: number } {
   header(t, HDR, type, sector)
   t.mem.write8(STATUS, 0xff)
   const before = t.drv.usedIdx(0)

@@ -59,7 +59,11 @@ describe('virtio console', () => {
     ])
     t.drv.kick(RX)
     expect(t.drv.used(RX, 1)).toEqual({ id: h2, len: 6 })
-    const got = [...t.mem.readBytes(0x50000, 4), ...t.mem.readBytes(0x51000, 3), ...t.mem.readBytes(0x52000, 3)]
+    const got = [
+      ...t.mem.readBytes(0x50000, 4),
+      ...t.mem.readBytes(0x51000, 3),
+      ...t.mem.readBytes(0x52000, 3),
+    ]
     expect(String.fromCharCode(...got)).toBe('early bird')
     expect(t.dev.input.length).toBe(0)
   })

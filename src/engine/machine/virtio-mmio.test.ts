@@ -3,7 +3,12 @@ import { EventKind } from '../trace/schema'
 import { EventSink } from '../trace/sink'
 import { PhysicalMemory } from './memory'
 import { VirtioConsole } from './virtio-console'
-import { VIRTIO_INT_CONFIG_CHANGE, VIRTIO_INT_USED_BUFFER, VirtioMmioReg as R, VirtioStatus } from './virtio-mmio'
+import {
+  VIRTIO_INT_CONFIG_CHANGE,
+  VIRTIO_INT_USED_BUFFER,
+  VirtioMmioReg as R,
+  VirtioStatus,
+} from './virtio-mmio'
 import { VirtioTestDriver } from './virtio-test-driver'
 import { VIRTQ_DESC_F_INDIRECT, VIRTQ_DESC_F_NEXT, VIRTQ_DESC_F_WRITE } from './virtqueue'
 
@@ -31,7 +36,10 @@ function ready(t: ReturnType<typeof setup>, num = 8) {
 }
 
 const put = (t: ReturnType<typeof setup>, addr: number, s: string) =>
-  t.mem.writeBytes(addr, Uint8Array.from(s, (c) => c.charCodeAt(0)))
+  t.mem.writeBytes(
+    addr,
+    Uint8Array.from(s, (c) => c.charCodeAt(0)),
+  )
 
 describe('virtio-mmio identification and negotiation', () => {
   it('identifies as a version 2 virtio-mmio device', () => {

@@ -303,7 +303,8 @@ export abstract class VirtioMmioDevice implements MmioDevice, Snapshottable {
 
   saveState(w: StateWriter): void {
     w.section(this.name)
-    for (const v of [this.status, this.interruptStatus, this.deviceFeaturesSel, this.driverFeaturesSel]) w.u32(v)
+    for (const v of [this.status, this.interruptStatus, this.deviceFeaturesSel, this.driverFeaturesSel])
+      w.u32(v)
     for (const v of [this.driverFeatures[0], this.driverFeatures[1], this.queueSel]) w.u32(v)
     w.bool(this.irqLevel)
     for (const q of this.queues) q.saveState(w)

@@ -47,7 +47,12 @@ export function segmentsLength(segs: readonly BufferSegment[]): number {
  * `dest` (drivers may split a request across descriptors any way they like, §2.6.4: "Message Framing").
  * Returns the bytes copied (fewer if the stream ends).
  */
-export function readSegments(mem: DmaMemory, segs: readonly BufferSegment[], skip: number, dest: Uint8Array): number {
+export function readSegments(
+  mem: DmaMemory,
+  segs: readonly BufferSegment[],
+  skip: number,
+  dest: Uint8Array,
+): number {
   let done = 0
   for (const s of segs) {
     if (done === dest.length) break
@@ -64,7 +69,12 @@ export function readSegments(mem: DmaMemory, segs: readonly BufferSegment[], ski
 }
 
 /** Writes `src` into the stream the segments form, starting `skip` bytes in; returns the bytes written. */
-export function writeSegments(mem: DmaMemory, segs: readonly BufferSegment[], skip: number, src: Uint8Array): number {
+export function writeSegments(
+  mem: DmaMemory,
+  segs: readonly BufferSegment[],
+  skip: number,
+  src: Uint8Array,
+): number {
   let done = 0
   for (const s of segs) {
     if (done === src.length) break
