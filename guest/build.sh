@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds every ringos image, reproducibly, with Debian's gcc-multilib, nasm and binutils:
+#
+#   public/guests/ringos-native.elf     kernel + native platform (UART, ATA, PIC, PIT)
+#   public/guests/ringos-virtio.elf     kernel + virtio platform (virtio-mmio console and block)
+#   public/guests/ringos-*.map.json     symbol and line maps (kernel and every program)
+#   public/guests/ringos-disk.img       the disk both boot from: a ustar archive with /bin and text files
+#   public/guests/guests.json           which image uses which disk, map and platform
+#   public/guests/toolchain.json        the compiler, assembler and linker versions used
+#
+# usage: guest/build.sh [OUT_DIR]     (OUT_DIR defaults to public/guests; objects go to $GUEST_BUILD_DIR
+#                                      or guest/build)
+set -euo pipefail
+
+export LC_ALL=C TZ=UTC
+export SOURCE_DATE_EPOCH=1735689600 # 2025-01-01T00:00:00Z: the time stamp of every file on the disk
+
+GUEST=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$GUEST")
+OUT=$(mkdir -p "${1:-$REPO/public/guests}" && cd "${1:-$REPO/public/guests}" && pwd)
+BUILD=$(mkdir -p "${GUEST_BUILD_DIR:-$GUEST/build}" && cd "${GUEST_BUILD_DIR:-$GUEST/build}" && pwd)
+cd "$GUEST" # sources are named relative to guest/, so no absolute path reaches the images
+
+PLATFORMS="native virtio"
+DRIVERS_native="pic pit uart ata"
+DRIVERS_virtio="pic pit virtio"
+KERNEL_C="kmain gdt idt paging sched elf syscall console tarfs lab"
+PROGRAMS="init sh clockd ps ls cat uptime cpuinfo bench forkwait ptemod popf sgdt fault true"
+DISK_KIB=512
+
+# -Os -march=i686: small integer code the Ringside CPU runs (no x87/SSE: -mgeneral-regs-only).
+# -fno-tree-loop-distribute-patterns keeps gcc from turning memset's own loop into a call to memset.
+# -ffile-prefix-map makes the debug information name guest/... wherever the checkout is.
+CFLAGS=(-m32 -march=i686 -Os -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-stack-protector
+  -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fno-tree-loop-distribute-patterns
+  -mgeneral-regs-only -mpreferred-stack-boundary=2 -g -ffile-prefix-map="$GUEST"=guest
+  -Wall -Wextra -Werror)
+LDFLAGS=(-m elf_i386 -nostdlib --build-id=none -z noexecstack)
+
+cc() { mkdir -p "$(dirname "$BUILD/$2")" && gcc "${CFLAGS[@]}" -c "$1" -o "$BUILD/$2"; }
+asm() { mkdir -p "$(dirname "$BUILD/$2")" && nasm -f elf32 -g -F dwarf "$1" -o "$BUILD/$2"; }
+
+# Shared library code and the kernel proper.
+for f in string fmt; do cc "lib/$f.c" "lib/$f.o"; done
+asm kernel/boot.asm kernel/boot.o
+asm kernel/entry.asm kernel/entry.o
+for f in $KERNEL_C; do cc "kernel/$f.c" "kernel/$f.o"; done
+for f in pic pit uart ata virtio; do cc "drivers/$f.c" "drivers/$f.o"; done
+for p in pc $PLATFORMS; do cc "platform/$p.c" "platform/$p.o"; done
+
+# User programs: each a static ELF at 0x40000000.
+asm user/crt0.asm user/crt0.o
+cc user/ulib.c user/ulib.o
+mkdir -p "$BUILD/bin" "$BUILD/disk/bin"
+disk_entries=()
+for prog in $PROGRAMS; do
+  cc "user/$prog.c" "user/$prog.o"
+  ld "${LDFLAGS[@]}" -T user/user.ld -o "$BUILD/bin/$prog" \
+    "$BUILD/user/crt0.o" "$BUILD/user/$prog.o" "$BUILD/user/ulib.o" "$BUILD/lib/string.o" "$BUILD/lib/fmt.o"
+  strip --strip-all -o "$BUILD/disk/bin/$prog" "$BUILD/bin/$prog"
+  disk_entries+=("bin/$prog=$BUILD/disk/bin/$prog:755")
+done
+for f in motd readme.txt lab.txt; do disk_entries+=("$f=fs/$f:644"); done
+node tools/mkustar.mjs "$OUT/ringos-disk.img" "$DISK_KIB" "${disk_entries[@]}"
+
+# One kernel per platform: the kernel proper, the platform's implementation of platform/platform.h,
+# and the drivers it uses.
+for plat in $PLATFORMS; do
+  drivers_var="DRIVERS_$plat"
+  objs=("$BUILD/kernel/boot.o" "$BUILD/kernel/entry.o")
+  for f in $KERNEL_C; do objs+=("$BUILD/kernel/$f.o"); done
+  objs+=("$BUILD/platform/pc.o" "$BUILD/platform/$plat.o")
+  for d in ${!drivers_var}; do objs+=("$BUILD/drivers/$d.o"); done
+  objs+=("$BUILD/lib/string.o" "$BUILD/lib/fmt.o")
+  ld "${LDFLAGS[@]}" -T kernel/kernel.ld -o "$BUILD/ringos-$plat.elf" "${objs[@]}"
+  programs=()
+  for prog in $PROGRAMS; do programs+=("$prog=$BUILD/bin/$prog"); done
+  node tools/mkmap.mjs "$OUT/ringos-$plat.map.json" "kernel=$BUILD/ringos-$plat.elf" "${programs[@]}"
+  objcopy --strip-debug "$BUILD/ringos-$plat.elf" "$OUT/ringos-$plat.elf"
+done
+
+node tools/mkmanifest.mjs "$OUT" "$PLATFORMS" \
+  "$(gcc --version | head -n1)" "$(nasm -v)" "$(ld --version | head -n1)"
+echo "ringos: built $(cd "$OUT" && ls ringos-*.elf | tr '\n' ' ')in $OUT"

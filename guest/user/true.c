@@ -1,0 +1,2 @@
+/* Does nothing, successfully: the child that forkwait creates. */
+int main(void) { return 0; }
