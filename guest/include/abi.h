@@ -29,7 +29,6 @@ enum syscall_nr {
     SYS_PROCINFO = 12,/* procinfo(index, struct procinfo *) -> 0, or -1 past the last slot */
     SYS_LAB = 13,     /* lab(op, arg, out): kernel half of the lab programs, see enum lab_op */
     SYS_POWEROFF = 14,/* poweroff(code): stop the machine (debug-exit port on native/virtio) */
-    SYS_SYSINFO = 15, /* sysinfo(struct sysinfo *) */
     SYS_COUNT
 };
 
@@ -55,14 +54,6 @@ struct procinfo {
     uint32_t ticks; /* timer ticks that found it running */
     uint32_t pages; /* user pages mapped */
     char name[NAME_MAX_LEN];
-};
-
-struct sysinfo {
-    char platform[16];  /* "native", "virtio", ... */
-    uint32_t mem_kib;
-    uint32_t free_pages;
-    uint32_t disk_sectors;
-    uint32_t ticks;
 };
 
 /* The kernel half of the lab programs (user/popf.c, user/sgdt.c, user/ptemod.c, user/bench.c). */

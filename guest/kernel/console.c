@@ -64,8 +64,6 @@ void console_write(const char *s, size_t n)
         out_raw(buf, k);
 }
 
-void kputs(const char *s, size_t n) { console_write(s, n); }
-
 struct kbuf {
     char buf[256];
     size_t len;

@@ -12,7 +12,6 @@
 
 /* Kernel console output (console.c): LF becomes CR LF, like a terminal expects. */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void kputs(const char *s, size_t n);
 __attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Timer ticks since the timer started (TICK_HZ per second); advanced by timer_tick(). */

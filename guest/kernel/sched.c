@@ -317,8 +317,10 @@ void sched_idle(void)
         for (int i = 1; i < NPROC; i++)
             if (procs[i].state == PROC_RUNNABLE)
                 runnable = 1;
-        if (runnable)
+        if (runnable) {
+            current->state = PROC_RUNNABLE;
             schedule();
+        }
         else
             plat_wait_for_interrupt();
     }

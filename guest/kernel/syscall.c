@@ -135,18 +135,6 @@ static int sys_procinfo(uint32_t index, uint32_t out)
     return copy_to_user(out, &p, sizeof p);
 }
 
-static int sys_sysinfo(uint32_t out)
-{
-    struct sysinfo s;
-    memset(&s, 0, sizeof s);
-    strncpy_z(s.platform, plat_name, sizeof s.platform);
-    s.mem_kib = mem_kib;
-    s.free_pages = frames_free_count();
-    s.disk_sectors = plat_block_sectors();
-    s.ticks = ticks;
-    return copy_to_user(out, &s, sizeof s);
-}
-
 void syscall_dispatch(struct trapframe *tf)
 {
     uint32_t a = tf->ebx, b = tf->ecx, c = tf->edx;
@@ -167,7 +155,6 @@ void syscall_dispatch(struct trapframe *tf)
     case SYS_PROCINFO: r = sys_procinfo(a, b); break;
     case SYS_LAB: r = lab_call(a, b, c); break;
     case SYS_POWEROFF: plat_poweroff(a);
-    case SYS_SYSINFO: r = sys_sysinfo(a); break;
     default: r = -ENOSYS; break;
     }
     tf->eax = (uint32_t)r;

@@ -106,8 +106,6 @@ int tarfs_stat(int index, struct dirent *out)
     return 0;
 }
 
-uint32_t tarfs_size(int index) { return files[index].size; }
-
 int tarfs_read(int index, uint32_t offset, void *buf, uint32_t n)
 {
     const struct tar_file *f = &files[index];

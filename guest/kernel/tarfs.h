@@ -9,6 +9,5 @@ int tarfs_mount(void);                  /* number of files, or negative on a bad
 int tarfs_lookup(const char *path);     /* file index, or -ENOENT */
 int tarfs_stat(int index, struct dirent *out);
 int tarfs_read(int index, uint32_t offset, void *buf, uint32_t n);
-uint32_t tarfs_size(int index);
 
 #endif

@@ -31,7 +31,6 @@ int close(int fd) { return syscall3(SYS_CLOSE, (uint32_t)fd, 0, 0); }
 int readdir(unsigned index, struct dirent *out) { return syscall3(SYS_READDIR, index, (uint32_t)out, 0); }
 int procinfo(unsigned index, struct procinfo *out) { return syscall3(SYS_PROCINFO, index, (uint32_t)out, 0); }
 int lab(unsigned op, unsigned arg, void *out) { return syscall3(SYS_LAB, op, arg, (uint32_t)out); }
-int sysinfo(struct sysinfo *out) { return syscall3(SYS_SYSINFO, (uint32_t)out, 0, 0); }
 
 void poweroff(unsigned code)
 {

@@ -23,7 +23,6 @@ int readdir(unsigned index, struct dirent *out);
 int procinfo(unsigned index, struct procinfo *out);
 int lab(unsigned op, unsigned arg, void *out);
 __attribute__((noreturn)) void poweroff(unsigned code);
-int sysinfo(struct sysinfo *out);
 
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void puts_n(const char *s, size_t n);
