@@ -143,9 +143,36 @@ static void release(struct proc *p)
     memset(p, 0, sizeof *p);
 }
 
+/* argv under construction: the words, copied one after another, and their future user addresses. */
+struct args {
+    char strings[MAX_ARGS_LEN];
+    uint32_t argv[MAX_ARGS + 1];
+    uint32_t len, argc;
+};
+#define ARGS_AT (USER_TOP - MAX_ARGS_LEN) /* where the strings go: the top of the user stack */
+
+static int add_words(struct args *a, const char *s)
+{
+    for (;;) {
+        while (*s == ' ')
+            s++;
+        if (!*s)
+            return 0;
+        if (a->argc == MAX_ARGS)
+            return -EINVAL;
+        a->argv[a->argc++] = ARGS_AT + a->len;
+        while (*s && *s != ' ') {
+            if (a->len == MAX_ARGS_LEN - 1)
+                return -EINVAL;
+            a->strings[a->len++] = *s++;
+        }
+        a->strings[a->len++] = 0;
+    }
+}
+
 /*
- * The initial user stack, as crt0.asm expects it: argc, argv, then the argv array and the strings.
- * The words of args become argv[1..]; argv[0] is the path.
+ * The initial user stack, as crt0.asm expects it: argc and argv on top, then the argv array, then the
+ * strings. argv[0] is the path; the words of args follow.
  */
 static int setup_stack(struct proc *p, const char *path, const char *args, uint32_t *esp)
 {
@@ -158,38 +185,19 @@ static int setup_stack(struct proc *p, const char *path, const char *args, uint3
         if (i == 0)
             top_frame = frame;
     }
-    /* Build in the top page through its 1:1 kernel mapping, with user addresses in the pointers. */
-    char strings[MAX_ARGS_LEN];
-    uint32_t argv[MAX_ARGS + 1];
-    uint32_t len = 0, argc = 0;
-    uint32_t strings_at = USER_TOP - sizeof strings;
-    const char *s = path;
-    do {
-        while (*s == ' ')
-            s++;
-        if (!*s)
-            continue;
-        if (argc == MAX_ARGS)
-            return -EINVAL;
-        argv[argc++] = strings_at + len;
-        while (*s && *s != ' ' && len < sizeof strings - 1)
-            strings[len++] = *s++;
-        if (len == sizeof strings - 1)
-            return -EINVAL;
-        strings[len++] = 0;
-        if (s == path + strlen(path) && args) /* after argv[0], the words of args */
-            s = args;
-    } while (*s);
-    argv[argc] = 0;
-    uint32_t sp = strings_at - (argc + 1) * 4;
-    uint32_t argv_at = sp;
-    sp -= 8;
+    struct args a;
+    a.len = a.argc = 0;
+    if (add_words(&a, path) < 0 || (args && add_words(&a, args) < 0))
+        return -EINVAL;
+    a.argv[a.argc] = 0;
+    uint32_t argv_at = ARGS_AT - (a.argc + 1) * 4, sp = argv_at - 8;
+    /* Written through the top page's 1:1 kernel mapping; the pointers are user addresses. */
     uint8_t *page = (uint8_t *)top_frame;
-    uint32_t page_base = USER_TOP - PAGE_SIZE;
-    memcpy(page + (strings_at - page_base), strings, len);
-    memcpy(page + (argv_at - page_base), argv, (argc + 1) * 4);
-    ((uint32_t *)(page + (sp - page_base)))[0] = argc;
-    ((uint32_t *)(page + (sp - page_base)))[1] = argv_at;
+    uint32_t base = USER_TOP - PAGE_SIZE;
+    memcpy(page + (ARGS_AT - base), a.strings, a.len);
+    memcpy(page + (argv_at - base), a.argv, (a.argc + 1) * 4);
+    uint32_t top[2] = { a.argc, argv_at };
+    memcpy(page + (sp - base), top, sizeof top);
     *esp = sp;
     return 0;
 }
