@@ -46,6 +46,12 @@ export const SOURCES = {
     ref: 'x86-virtualization-facts.md §3.3',
     tag: 'V',
   },
+  'kvm-mmu-cr0-2022': {
+    title:
+      'P. Bonzini, KVM MMU patch (2022): CR0-toggle exit with TDP 46,754 → 4,879 cycles; legacy 5,096 → 4,875; shadow 5,150 → 5,006',
+    ref: 'x86-virtualization-facts.md §3.3',
+    tag: 'V',
+  },
   'splitx-2011': {
     title:
       'Landau, Ben-Yehuda, Gordon, "SplitX", HotCloud 2011: direct cost of one exit ~2,000 cycles (Nehalem, KVM, EPT+VPID)',
