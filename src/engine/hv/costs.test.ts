@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { BARE_COSTS } from './bare/costs'
 import { CostTableError, validateCostTable, cost } from './costs'
 import { ESXI_COSTS } from './esxi/costs'
 import { HYPERV_COSTS } from './hyperv/costs'
@@ -6,21 +7,34 @@ import { KVM_COSTS } from './kvm/costs'
 import { SOURCES } from './sources'
 import { XEN_HVM_COSTS } from './xen-hvm/costs'
 
-const TABLES = { kvm: KVM_COSTS, 'xen-hvm': XEN_HVM_COSTS, esxi: ESXI_COSTS, hyperv: HYPERV_COSTS }
+const TABLES = {
+  bare: BARE_COSTS,
+  kvm: KVM_COSTS,
+  'xen-hvm': XEN_HVM_COSTS,
+  esxi: ESXI_COSTS,
+  hyperv: HYPERV_COSTS,
+}
 
 describe('cost tables', () => {
-  it.each(Object.entries(TABLES))('%s: every entry names a source from the references and says how it was derived', (name, table) => {
-    expect(() => validateCostTable(name, table)).not.toThrow()
-    for (const e of Object.values(table)) expect(SOURCES[e.source].ref).toMatch(/\.md §/)
-  })
+  it.each(Object.entries(TABLES))(
+    '%s: every entry names a source from the references and says how it was derived',
+    (name, table) => {
+      expect(() => validateCostTable(name, table)).not.toThrow()
+      for (const e of Object.values(table)) expect(SOURCES[e.source].ref).toMatch(/\.md §/)
+    },
+  )
 
   it('rejects an entry without a known source or derivation', () => {
-    expect(() => validateCostTable('t', { x: cost(1, 'made-up' as never, 'because I said so') })).toThrow(CostTableError)
+    expect(() => validateCostTable('t', { x: cost(1, 'made-up' as never, 'because I said so') })).toThrow(
+      CostTableError,
+    )
     expect(() => validateCostTable('t', { x: cost(1, 'intel-sdm-vmx', '') })).toThrow(/derived/)
-    expect(() => validateCostTable('t', { x: cost(-1, 'intel-sdm-vmx', 'negative cycles') })).toThrow(/non-negative/)
+    expect(() => validateCostTable('t', { x: cost(-1, 'intel-sdm-vmx', 'negative cycles') })).toThrow(
+      /non-negative/,
+    )
   })
 
-  it('makes KVM\'s paths add up to the measurements they come from (Bonzini 2012, kvm-unit-tests vmexit.flat)', () => {
+  it("makes KVM's paths add up to the measurements they come from (Bonzini 2012, kvm-unit-tests vmexit.flat)", () => {
     const c = (k: keyof typeof KVM_COSTS) => KVM_COSTS[k].cycles
     // vmcall: exit + trivial handler + entry
     expect(c('exit') + c('entry')).toBe(3898)
