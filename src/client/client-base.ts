@@ -9,7 +9,14 @@ import {
   type EngineErrorInfo,
   type HelloResult,
 } from '../worker/protocol'
-import { EngineError, Listeners, type ClientStatus, type Disposable, type EngineClient, type StatusChange } from './engine-client'
+import {
+  EngineError,
+  Listeners,
+  type ClientStatus,
+  type Disposable,
+  type EngineClient,
+  type StatusChange,
+} from './engine-client'
 
 interface Pending {
   readonly cmd: string
@@ -48,7 +55,8 @@ export abstract class ClientBase implements EngineClient {
   protected abstract send(id: number, cmd: CommandName, args: unknown): void
 
   connect(): Promise<HelloResult> {
-    if (this.statusNow === 'disposed') return Promise.reject(new EngineError({ code: 'disposed', message: 'client disposed' }))
+    if (this.statusNow === 'disposed')
+      return Promise.reject(new EngineError({ code: 'disposed', message: 'client disposed' }))
     if (this.connecting) return this.connecting
     if (this.statusNow === 'ready' && this.helloNow) return Promise.resolve(this.helloNow)
     this.setStatus({ status: 'connecting' })
@@ -106,7 +114,10 @@ export abstract class ClientBase implements EngineClient {
     if (!p) return
     this.pending.delete(id)
     if (ok) p.resolve(value)
-    else p.reject(new EngineError(error ?? { code: 'protocol', message: 'error without detail', command: p.cmd }))
+    else
+      p.reject(
+        new EngineError(error ?? { code: 'protocol', message: 'error without detail', command: p.cmd }),
+      )
   }
 
   /** The engine died: reject everything pending and wait for a restart. */
@@ -127,7 +138,11 @@ export abstract class ClientBase implements EngineClient {
 
   private async handshake(): Promise<HelloResult> {
     const timer = setTimeout(
-      () => this.fail({ code: 'timeout', message: `the engine did not answer within ${this.connectTimeoutMs} ms` }),
+      () =>
+        this.fail({
+          code: 'timeout',
+          message: `the engine did not answer within ${this.connectTimeoutMs} ms`,
+        }),
       this.connectTimeoutMs,
     )
     const hello = await this.call('hello', {}).finally(() => clearTimeout(timer))
@@ -136,7 +151,8 @@ export abstract class ClientBase implements EngineClient {
       this.fail({ code: 'protocol', message })
       throw new EngineError({ code: 'protocol', message })
     }
-    if (this.statusNow !== 'connecting') throw new EngineError({ code: 'disposed', message: `engine is ${this.statusNow}` })
+    if (this.statusNow !== 'connecting')
+      throw new EngineError({ code: 'disposed', message: `engine is ${this.statusNow}` })
     this.helloNow = hello
     this.setStatus({ status: 'ready', hello })
     return hello

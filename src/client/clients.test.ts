@@ -70,8 +70,21 @@ afterEach(() => {
 
 const configs: Array<[string, (opts?: { maxInFlight?: number; ringRecords?: number }) => EngineClient]> = [
   ['in-process', () => new InProcessClient(1024)],
-  ['worker protocol, transfer', (o) => new WorkerClient({ spawn: channelEndpoint, transport: 'transfer', batchRecords: 1024, ...o })],
-  ['worker protocol, ring', (o) => new WorkerClient({ spawn: channelEndpoint, transport: 'ring', batchRecords: 1024, ringRecords: 4096, ...o })],
+  [
+    'worker protocol, transfer',
+    (o) => new WorkerClient({ spawn: channelEndpoint, transport: 'transfer', batchRecords: 1024, ...o }),
+  ],
+  [
+    'worker protocol, ring',
+    (o) =>
+      new WorkerClient({
+        spawn: channelEndpoint,
+        transport: 'ring',
+        batchRecords: 1024,
+        ringRecords: 4096,
+        ...o,
+      }),
+  ],
 ]
 
 describe.each(configs)('%s client', (name, make) => {
@@ -87,7 +100,9 @@ describe.each(configs)('%s client', (name, make) => {
     expect(c.status).toBe('ready')
     expect(hello.engineVersion).toBe(ENGINE_VERSION)
     expect(hello.recordBytes).toBe(48)
-    expect(hello.transport).toBe(name.endsWith('ring') ? 'ring' : name.endsWith('transfer') ? 'transfer' : 'direct')
+    expect(hello.transport).toBe(
+      name.endsWith('ring') ? 'ring' : name.endsWith('transfer') ? 'transfer' : 'direct',
+    )
     expect(await c.call('ping', { nonce: 42 })).toEqual({ nonce: 42 })
   })
 
@@ -121,7 +136,9 @@ describe.each(configs)('%s client', (name, make) => {
     await c.connect()
     const bad = { count: -1, seed: 0, pace: 'lossless' } as const
     await expect(c.call('synth', bad)).rejects.toMatchObject({ code: 'bad-request' })
-    await expect(c.call('synth', { count: 1, seed: 0, pace: 'fast' as 'lossless' })).rejects.toMatchObject({ code: 'bad-request' })
+    await expect(c.call('synth', { count: 1, seed: 0, pace: 'fast' as 'lossless' })).rejects.toMatchObject({
+      code: 'bad-request',
+    })
   })
 
   it('reports a dead engine, fails pending and new commands, and comes back on restart', async () => {

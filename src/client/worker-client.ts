@@ -41,7 +41,12 @@ export function workerEndpoint(worker: Worker): WorkerEndpoint {
 
 /** Spawns the engine worker that Vite builds from src/worker/engine.worker.ts. */
 export function spawnEngineWorker(): WorkerEndpoint {
-  return workerEndpoint(new Worker(new URL('../worker/engine.worker.ts', import.meta.url), { type: 'module', name: 'ringside-engine' }))
+  return workerEndpoint(
+    new Worker(new URL('../worker/engine.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'ringside-engine',
+    }),
+  )
 }
 
 /**
@@ -79,7 +84,8 @@ export class WorkerClient extends ClientBase {
   private generation = 0
   private drainQueued = false
   private readonly later = postTask()
-  private readonly consume = (view: RecordView, start: number, count: number) => this.dispatch(view, start, count)
+  private readonly consume = (view: RecordView, start: number, count: number) =>
+    this.dispatch(view, start, count)
 
   constructor(private readonly options: WorkerClientOptions) {
     super()
@@ -123,7 +129,8 @@ export class WorkerClient extends ClientBase {
 
   private receive(data: unknown): void {
     const msg = parseFromWorker(data)
-    if (msg === undefined) return this.fail({ code: 'protocol', message: 'unreadable message from the engine worker' })
+    if (msg === undefined)
+      return this.fail({ code: 'protocol', message: 'unreadable message from the engine worker' })
     switch (msg.t) {
       case 'batch': {
         try {
@@ -138,7 +145,9 @@ export class WorkerClient extends ClientBase {
       case 'result':
         // Events emitted before the command finished are delivered before its result.
         this.drainRing()
-        return msg.ok ? this.settle(msg.id, true, msg.value) : this.settle(msg.id, false, undefined, msg.error)
+        return msg.ok
+          ? this.settle(msg.id, true, msg.value)
+          : this.settle(msg.id, false, undefined, msg.error)
       case 'fatal':
         return this.fail(msg.error)
     }

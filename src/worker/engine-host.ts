@@ -54,7 +54,8 @@ export class EngineHost {
 
   /** Runs a command from untrusted message data: the name and arguments are parsed first. */
   callUntrusted(cmd: string, raw: unknown): Promise<unknown> {
-    if (!isCommandName(cmd)) return Promise.reject(new BadRequest(`unknown command ${JSON.stringify(cmd.slice(0, 40))}`))
+    if (!isCommandName(cmd))
+      return Promise.reject(new BadRequest(`unknown command ${JSON.stringify(cmd.slice(0, 40))}`))
     try {
       return this.call(cmd, COMMAND_ARGS[cmd](raw))
     } catch (err) {
@@ -96,7 +97,7 @@ export class EngineHost {
     // Lossless: one batch per slice, emitted only into an empty batcher once the outlet has room.
     // Flat-out: several batches per slice; whatever the outlet cannot take is dropped and counted.
     const slice = pace === 'lossless' ? batch : 4 * batch
-    for (let left = count; left > 0; ) {
+    for (let left = count; left > 0;) {
       if (this.disposed) throw new Error('engine host disposed')
       if (pace === 'lossless') await pump.drain()
       const n = Math.min(slice, left)

@@ -132,7 +132,8 @@ export class BadRequest extends Error {
 }
 
 function record(raw: unknown, what: string): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRequest(`${what}: expected an object`)
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new BadRequest(`${what}: expected an object`)
   return raw as Record<string, unknown>
 }
 
@@ -180,7 +181,14 @@ export function parseToWorker(raw: unknown): ToWorker {
       const s = record(m.transport, 'open.transport')
       const batchRecords = integer(s.batchRecords, 'open.transport.batchRecords', 1, 1 << 20)
       if (s.mode === 'transfer')
-        return { t: 'open', transport: { mode: 'transfer', batchRecords, maxInFlight: integer(s.maxInFlight, 'open.transport.maxInFlight', 1, 64) } }
+        return {
+          t: 'open',
+          transport: {
+            mode: 'transfer',
+            batchRecords,
+            maxInFlight: integer(s.maxInFlight, 'open.transport.maxInFlight', 1, 64),
+          },
+        }
       if (s.mode === 'ring' && typeof SharedArrayBuffer === 'function' && s.ring instanceof SharedArrayBuffer)
         return { t: 'open', transport: { mode: 'ring', batchRecords, ring: s.ring } }
       throw new BadRequest('open.transport: expected a transfer or ring setup')
@@ -211,18 +219,31 @@ export function parseFromWorker(raw: unknown): FromWorker | undefined {
   }
 }
 
-const ERROR_CODES: readonly EngineErrorCode[] = ['engine', 'bad-request', 'crashed', 'protocol', 'disposed', 'timeout']
+const ERROR_CODES: readonly EngineErrorCode[] = [
+  'engine',
+  'bad-request',
+  'crashed',
+  'protocol',
+  'disposed',
+  'timeout',
+]
 
 function parseErrorInfo(raw: unknown): EngineErrorInfo {
   const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}
   const code = ERROR_CODES.find((c) => c === r.code) ?? 'protocol'
   const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : undefined)
-  return { code, message: text(r.message, 2000) ?? 'unknown error', command: text(r.command, 100), detail: text(r.detail, 20_000) }
+  return {
+    code,
+    message: text(r.message, 2000) ?? 'unknown error',
+    command: text(r.command, 100),
+    detail: text(r.detail, 20_000),
+  }
 }
 
 /** Converts anything thrown into the wire form. */
 export function toErrorInfo(err: unknown, command?: string): EngineErrorInfo {
   if (err instanceof BadRequest) return { code: 'bad-request', message: err.message, command }
-  if (err instanceof Error) return { code: 'engine', message: `${err.name}: ${err.message}`, command, detail: err.stack }
+  if (err instanceof Error)
+    return { code: 'engine', message: `${err.name}: ${err.message}`, command, detail: err.stack }
   return { code: 'engine', message: String(err), command }
 }

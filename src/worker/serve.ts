@@ -49,13 +49,20 @@ export function serveEngine(port: HostPort, options: ServeOptions): void {
     }
     switch (msg.t) {
       case 'open': {
-        if (host !== null) return post({ t: 'fatal', error: { code: 'protocol', message: 'transport opened twice' } })
+        if (host !== null)
+          return post({ t: 'fatal', error: { code: 'protocol', message: 'transport opened twice' } })
         const setup = msg.transport
         const outlet =
           setup.mode === 'transfer'
             ? (transfer = new TransferOutlet(post, setup.maxInFlight))
             : new RingOutlet(new EventRing(setup.ring), post, yieldToEventLoop)
-        host = new EngineHost({ outlet, batchRecords: setup.batchRecords, isolated: options.isolated, yieldToEventLoop, crash: options.crash })
+        host = new EngineHost({
+          outlet,
+          batchRecords: setup.batchRecords,
+          isolated: options.isolated,
+          yieldToEventLoop,
+          crash: options.crash,
+        })
         return
       }
       case 'ack':
@@ -64,7 +71,13 @@ export function serveEngine(port: HostPort, options: ServeOptions): void {
         return
       case 'call': {
         const { id, cmd } = msg
-        if (host === null) return post({ t: 'result', id, ok: false, error: { code: 'protocol', message: 'call before open', command: cmd } })
+        if (host === null)
+          return post({
+            t: 'result',
+            id,
+            ok: false,
+            error: { code: 'protocol', message: 'call before open', command: cmd },
+          })
         host.callUntrusted(cmd, msg.args).then(
           (value) => post({ t: 'result', id, ok: true, value }),
           (err: unknown) => post({ t: 'result', id, ok: false, error: toErrorInfo(err, cmd) }),

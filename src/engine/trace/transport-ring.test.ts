@@ -132,7 +132,7 @@ describe('EventRing', () => {
       ring.read((v, start, count) => {
         for (let i = start; i < start + count; i++) {
           const seq = v.f64[(i * 12) >> 1]
-          if (seq !== expected || v.u32[i * 12 + W.arg0] !== ((seq ^ 0x5a5a5a5a) >>> 0)) bad++
+          if (seq !== expected || v.u32[i * 12 + W.arg0] !== (seq ^ 0x5a5a5a5a) >>> 0) bad++
           expected = seq + 1
         }
       })

@@ -48,7 +48,12 @@ export class EventRing {
 
   /** Allocates and initialises a ring; `capacity` must be a power of two between 2 and 2^24. */
   static allocate(capacity: number): SharedArrayBuffer {
-    if (!Number.isInteger(capacity) || capacity < 2 || capacity > 1 << 24 || (capacity & (capacity - 1)) !== 0)
+    if (
+      !Number.isInteger(capacity) ||
+      capacity < 2 ||
+      capacity > 1 << 24 ||
+      (capacity & (capacity - 1)) !== 0
+    )
       throw new RangeError(`ring capacity must be a power of two in [2, 2^24], got ${capacity}`)
     const sab = new SharedArrayBuffer(EventRing.byteLength(capacity))
     const ctl = new Int32Array(sab, 0, HEADER_BYTES / 4)
@@ -64,7 +69,11 @@ export class EventRing {
     if (buffer.byteLength < HEADER_BYTES) throw new RangeError('event ring: buffer too small')
     this.ctl = new Int32Array(buffer, 0, HEADER_BYTES / 4)
     const capacity = this.ctl[CAPACITY]
-    if (this.ctl[MAGIC] !== RING_MAGIC || this.ctl[RECORD_SIZE] !== RECORD_BYTES || buffer.byteLength !== EventRing.byteLength(capacity))
+    if (
+      this.ctl[MAGIC] !== RING_MAGIC ||
+      this.ctl[RECORD_SIZE] !== RECORD_BYTES ||
+      buffer.byteLength !== EventRing.byteLength(capacity)
+    )
       throw new RangeError('event ring: not a ring buffer of this record format')
     this.capacity = capacity
     this.mask = capacity - 1
