@@ -1,0 +1,413 @@
+/**
+ * The executor: runs decoded blocks from the block cache, chaining from one block to the next while
+ * nothing needs the run loop's attention (`Cpu.brk`). Hot instructions are handled inline here;
+ * the others in `execute-rare.ts`.
+ *
+ * Case labels are numeric literals on purpose (see ops.ts): a label such as 4 with the comment MovRR32 is `Op.MovRR32`,
+ * and `ops.test.ts` checks every label against the enum.
+ *
+ * Bookkeeping per instruction is one store (`c.cur`), from which EIP (`c.insnEip()`) and the exact
+ * clock (`c.syncClock()`) are derived when a fault, a device or an event needs them. A block's
+ * instructions retire together: cycles and the instruction count are added at the block's end.
+ */
+import type { Cpu } from './cpu'
+import { ABORT, FAULT } from './fault'
+import { CF, getCF, testCond } from './flags'
+import { OP_FLAGS, OPF_BRANCH } from './ops'
+import { deliverException } from './interrupts'
+import { imul32, shift32 } from './alu'
+import { execRare } from './execute-rare'
+
+// Lazy-flag kinds (flags.ts Lazy), as literals for the hot path.
+const LZ_ADD = 1
+const LZ_SUB = 2
+const LZ_INC = 3
+const LZ_DEC = 4
+const LZ_LOGIC = 5
+
+/**
+ * 32-bit ALU operation `k` (the ModRM reg field of the 80–83 group and the row of opcodes 00–3F:
+ * ADD OR ADC SBB AND SUB XOR CMP) with lazy flags; returns the result (CMP's is discarded).
+ */
+export function alu32(c: Cpu, k: number, a: number, b: number): number {
+  let res: number
+  switch (k) {
+    case 0:
+      res = (a + b) | 0
+      c.lk = LZ_ADD
+      break
+    case 1:
+      res = a | b
+      c.lk = LZ_LOGIC
+      break
+    case 2:
+      res = (a + b + getCF(c)) | 0
+      c.lk = LZ_ADD
+      break
+    case 3:
+      res = (a - b - getCF(c)) | 0
+      c.lk = LZ_SUB
+      break
+    case 4:
+      res = a & b
+      c.lk = LZ_LOGIC
+      break
+    case 6:
+      res = a ^ b
+      c.lk = LZ_LOGIC
+      break
+    default:
+      res = (a - b) | 0
+      c.lk = LZ_SUB
+      break
+  }
+  c.la = a
+  c.lb = b
+  c.lr = res
+  return res
+}
+
+/** Near branch target check: outside the CS limit raises #GP(0) at the branch (SDM Vol. 2 JMP/Jcc/CALL/RET). */
+function jumpTo(c: Cpu, target: number): void {
+  if (c.limit[1] !== -1 && target >>> 0 > c.limit[1] >>> 0) c.raise(13, 0)
+  c.eip = target
+}
+
+/**
+ * Executes up to `budget` steps. Returns the steps taken (retired instructions, REP iterations, and
+ * one for an instruction that raised an exception, which is delivered before returning).
+ */
+export function execute(c: Cpu, budget: number): number {
+  const d = c.dec
+  const op = d.op
+  const off = d.off
+  const len = d.len
+  const r1 = d.r1
+  const r2 = d.r2
+  const ix = d.ix
+  const sc = d.sc
+  const ext = d.ext
+  const disp = d.disp
+  const imm = d.imm
+  const r = c.r
+  const r8 = c.r8
+  const r16 = c.r16
+  const bPhys = c.bPhys
+  const bGen = c.bGen
+  const bMode = c.bMode
+  const pageGen = c.pageGen
+  const clk = c.clock
+  let steps = 0
+  let first = 0
+  let i = -1
+  let base = 0
+  try {
+    while (steps < budget && c.brk === 0) {
+      const eip = c.eip
+      base = eip
+      i = -1
+      const phys = c.fetchPhys(eip)
+      const mode = c.attr[1] & 0x4000 ? 1 : 0
+      let b = (phys ^ (phys >>> 15)) & 32767
+      if (bPhys[b] !== phys || bGen[b] !== pageGen[phys >>> 12] || bMode[b] !== mode) b = c.buildBlock(phys, eip)
+      first = c.bFirst[b]
+      let n = c.bCount[b]
+      if (n > budget - steps) n = budget - steps
+      if (c.limit[1] !== -1) n = clipToCsLimit(c, first, n, eip)
+      const end = first + n
+      c.beip = eip
+      c.curPage = phys >>> 12
+      c.cycMark = first
+      c.repDone = 0
+      i = first
+      while (i < end) {
+        c.cur = i
+        switch (op[i]) {
+          case 0: // Ud
+            c.raise(6, -1)
+            break
+          case 1: // TooLong
+            c.raise(13, 0)
+            break
+          case 2: // Nop
+            break
+          case 3: // Fpu
+            c.raise(c.cr0 & 0xc ? 7 : 6, -1)
+            break
+          case 4: // MovRR32
+            r[r1[i]] = r[r2[i]]
+            break
+          case 5: // MovRM32
+            r[r1[i]] = c.rd32(c.lin(i, 4, false))
+            break
+          case 6: // MovMR32
+            c.wr32(c.lin(i, 4, true), r[r1[i]])
+            break
+          case 7: // MovRI32
+            r[r1[i]] = imm[i]
+            break
+          case 8: // MovMI32
+            c.wr32(c.lin(i, 4, true), imm[i])
+            break
+          case 9: // Lea32
+            r[r1[i]] = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
+            break
+          case 10: {
+            // AluRR32
+            const k = ext[i]
+            const v = alu32(c, k, r[r1[i]], r[r2[i]])
+            if (k !== 7) r[r1[i]] = v
+            break
+          }
+          case 11: {
+            // AluRI32
+            const k = ext[i]
+            const v = alu32(c, k, r[r1[i]], imm[i])
+            if (k !== 7) r[r1[i]] = v
+            break
+          }
+          case 12: {
+            // AluRM32
+            const k = ext[i]
+            const v = alu32(c, k, r[r1[i]], c.rd32(c.lin(i, 4, false)))
+            if (k !== 7) r[r1[i]] = v
+            break
+          }
+          case 13: {
+            // AluMR32
+            const k = ext[i]
+            if (k === 7) alu32(c, 7, c.rd32(c.lin(i, 4, false)), r[r1[i]])
+            else {
+              const a = c.lin(i, 4, true)
+              c.wr32(a, alu32(c, k, c.rdw(a, 4), r[r1[i]]))
+            }
+            break
+          }
+          case 14: {
+            // AluMI32
+            const k = ext[i]
+            if (k === 7) alu32(c, 7, c.rd32(c.lin(i, 4, false)), imm[i])
+            else {
+              const a = c.lin(i, 4, true)
+              c.wr32(a, alu32(c, k, c.rdw(a, 4), imm[i]))
+            }
+            break
+          }
+          case 15: // TestRR32
+            c.lr = r[r1[i]] & r[r2[i]]
+            c.lk = LZ_LOGIC
+            break
+          case 16: // TestRI32
+            c.lr = r[r1[i]] & imm[i]
+            c.lk = LZ_LOGIC
+            break
+          case 17: // TestMR32
+            c.lr = c.rd32(c.lin(i, 4, false)) & r[r1[i]]
+            c.lk = LZ_LOGIC
+            break
+          case 18: // TestMI32
+            c.lr = c.rd32(c.lin(i, 4, false)) & imm[i]
+            c.lk = LZ_LOGIC
+            break
+          case 19: {
+            // IncR32
+            c.fl = (c.fl & ~CF) | getCF(c)
+            const a = r[r1[i]]
+            const v = (a + 1) | 0
+            c.la = a
+            c.lb = 1
+            c.lr = v
+            c.lk = LZ_INC
+            r[r1[i]] = v
+            break
+          }
+          case 20: {
+            // DecR32
+            c.fl = (c.fl & ~CF) | getCF(c)
+            const a = r[r1[i]]
+            const v = (a - 1) | 0
+            c.la = a
+            c.lb = 1
+            c.lr = v
+            c.lk = LZ_DEC
+            r[r1[i]] = v
+            break
+          }
+          case 21: // PushR32
+            c.push32(r[r1[i]])
+            break
+          case 22: {
+            // PopR32
+            const v = c.pop32()
+            r[r1[i]] = v
+            break
+          }
+          case 23: // PushI32
+            c.push32(imm[i])
+            break
+          case 24: // PushM32
+            c.push32(c.rd32(c.lin(i, 4, false)))
+            break
+          case 25: // MovzxRB32
+            r[r1[i]] = r8[r2[i]]
+            break
+          case 26: // MovzxMB32
+            r[r1[i]] = c.rd8(c.lin(i, 1, false))
+            break
+          case 27: // MovzxRW32
+            r[r1[i]] = r16[r2[i]]
+            break
+          case 28: // MovzxMW32
+            r[r1[i]] = c.rd16(c.lin(i, 2, false))
+            break
+          case 29: // MovsxRB32
+            r[r1[i]] = (r8[r2[i]] << 24) >> 24
+            break
+          case 30: // MovsxMB32
+            r[r1[i]] = (c.rd8(c.lin(i, 1, false)) << 24) >> 24
+            break
+          case 31: // MovsxRW32
+            r[r1[i]] = (r16[r2[i]] << 16) >> 16
+            break
+          case 32: // MovsxMW32
+            r[r1[i]] = (c.rd16(c.lin(i, 2, false)) << 16) >> 16
+            break
+          case 33: // ShiftRI32
+            r[r1[i]] = shift32(c, ext[i], r[r1[i]], imm[i])
+            break
+          case 34: // ImulRR32
+            r[r1[i]] = imul32(c, r[r1[i]], r[r2[i]])
+            break
+          case 35: // ImulRM32
+            r[r1[i]] = imul32(c, r[r1[i]], c.rd32(c.lin(i, 4, false)))
+            break
+          case 36: // ImulRRI32
+            r[r1[i]] = imul32(c, r[r2[i]], imm[i])
+            break
+          case 37: // ImulRMI32
+            r[r1[i]] = imul32(c, c.rd32(c.lin(i, 4, false)), imm[i])
+            break
+          case 38: // CmovRR32
+            if (testCond(c, ext[i])) r[r1[i]] = r[r2[i]]
+            break
+          case 39: {
+            // CmovRM32: the source is read (and may fault) whatever the condition (SDM Vol. 2 CMOVcc)
+            const v = c.rd32(c.lin(i, 4, false))
+            if (testCond(c, ext[i])) r[r1[i]] = v
+            break
+          }
+          case 40: {
+            // XchgRR32
+            const a = r[r1[i]]
+            r[r1[i]] = r[r2[i]]
+            r[r2[i]] = a
+            break
+          }
+          case 41: // Jcc
+            if (testCond(c, ext[i])) jumpTo(c, (base + off[i] + imm[i]) | 0)
+            else c.eip = (base + off[i] + len[i]) | 0
+            break
+          case 42: // Jmp
+            jumpTo(c, (base + off[i] + imm[i]) | 0)
+            break
+          case 43: {
+            // CallRel
+            const t = (base + off[i] + imm[i]) | 0
+            if (c.limit[1] !== -1 && t >>> 0 > c.limit[1] >>> 0) c.raise(13, 0)
+            c.push32((base + off[i] + len[i]) | 0)
+            c.eip = t
+            break
+          }
+          case 44: {
+            // Ret
+            const t = c.rd32(c.segLin(2, r[4], 4, false))
+            jumpTo(c, t)
+            r[4] = (r[4] + 4) | 0
+            break
+          }
+          case 45: // JmpR32
+            jumpTo(c, r[r2[i]])
+            break
+          case 46: // JmpM32
+            jumpTo(c, c.rd32(c.lin(i, 4, false)))
+            break
+          case 47: {
+            // CallR32
+            const t = r[r2[i]]
+            if (c.limit[1] !== -1 && t >>> 0 > c.limit[1] >>> 0) c.raise(13, 0)
+            c.push32((base + off[i] + len[i]) | 0)
+            c.eip = t
+            break
+          }
+          case 48: {
+            // CallM32
+            const t = c.rd32(c.lin(i, 4, false))
+            if (c.limit[1] !== -1 && t >>> 0 > c.limit[1] >>> 0) c.raise(13, 0)
+            c.push32((base + off[i] + len[i]) | 0)
+            c.eip = t
+            break
+          }
+          case 49: {
+            // Leave32: ESP ← EBP; EBP ← pop (ESP unchanged if the pop faults)
+            const v = c.rd32(c.segLin(2, r[5], 4, false))
+            r[4] = (r[5] + 4) | 0
+            r[5] = v
+            break
+          }
+          default:
+            execRare(c, i, budget - steps - (i - first))
+            break
+        }
+        i++
+        if (c.brk !== 0) break
+      }
+      const last = i - 1
+      if ((OP_FLAGS[op[last]] & OPF_BRANCH) === 0) c.eip = (base + off[last] + len[last]) | 0
+      const done = i - first + c.repDone
+      clk.cycles += i + c.repDone - c.cycMark
+      c.cur = i
+      c.cycMark = i
+      c.repDone = 0
+      c.instructions += done
+      steps += done
+      i = -1
+    }
+  } catch (e) {
+    if (e !== FAULT && e !== ABORT) throw e
+    let done = 0
+    if (i >= 0) {
+      done = i - first + c.repDone
+      if (e === FAULT) c.eip = (base + off[i]) | 0
+      clk.cycles += i + c.repDone - c.cycMark
+      c.cur = i
+      c.cycMark = i
+      c.repDone = 0
+    }
+    c.instructions += done
+    steps += done + 1
+    c.brk = 1
+    if (e === FAULT) deliverException(c, c.excVector, c.excError)
+  }
+  return steps
+}
+
+/**
+ * With a CS limit below 4 GiB, only the instructions that lie entirely within the limit may run; an
+ * instruction that reaches past it raises #GP(0) (SDM Vol. 3A §5.3).
+ */
+function clipToCsLimit(c: Cpu, first: number, n: number, eip: number): number {
+  const lim = c.limit[1] >>> 0
+  const d = c.dec
+  for (let k = 0; k < n; k++) {
+    const last = (eip >>> 0) + d.off[first + k] + d.len[first + k] - 1
+    if (last > lim) {
+      if (k === 0) {
+        c.cur = first
+        c.beip = eip
+        c.raise(13, 0)
+      }
+      return k
+    }
+  }
+  return n
+}
