@@ -1,0 +1,125 @@
+import type { ArchId } from '../../engine/hv/architectures'
+import { SOURCES } from '../../engine/hv/sources'
+import type { ComponentInstance, DomainInstance, EdgeKind, Row, Topology } from '../../engine/hv/topology'
+import { architecturesEn } from '../../i18n/locales/architectures.en'
+import { architecturesZhCN, type ArchitectureMessages } from '../../i18n/locales/architectures.zh-CN'
+import type { LayoutTexts } from './layout'
+
+/** The architecture texts of an interface language (zh-CN is the source language and the fallback). */
+export function architectureMessages(language: string): ArchitectureMessages {
+  return language.toLowerCase().startsWith('en') ? architecturesEn : architecturesZhCN
+}
+
+/** Replaces `{{name}}` placeholders. */
+export function fill(template: string, vars: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (all, k: string) => (k in vars ? String(vars[k]) : all))
+}
+
+type Keyed<T> = Readonly<Record<string, T | undefined>>
+
+/** Everything the diagram says about one architecture, in one language. */
+export class DiagramTexts {
+  constructor(
+    readonly msgs: ArchitectureMessages,
+    readonly arch: ArchId,
+    readonly topology: Topology,
+  ) {}
+
+  get archName(): string {
+    return this.msgs.names[this.arch]
+  }
+
+  /** The label of a domain column, numbered for per-VM domains ("VM 2", "DomU 2"). */
+  domain(d: DomainInstance): string {
+    const template = (this.msgs.domains as Keyed<string>)[d.baseId] ?? d.baseId
+    return fill(template, { n: d.vm ?? '' })
+  }
+
+  /** The label the n-th VM has in this architecture (its per-VM domain's label). */
+  vmLabel(vm: number): string {
+    const d = this.topology.domains.find((x) => x.vm === vm)
+    return d === undefined ? String(vm) : this.domain(d)
+  }
+
+  componentName(c: ComponentInstance): string {
+    return (this.msgs.components as Keyed<{ name: string }>)[c.baseId]?.name ?? c.baseId
+  }
+
+  /** The component's name, with the VM of a per-VM instance ("QEMU (VM 2)"). */
+  componentFullName(c: ComponentInstance): string {
+    const name = this.componentName(c)
+    return c.vm === null ? name : fill(this.msgs.diagram.instance, { name, domain: this.vmLabel(c.vm) })
+  }
+
+  private isPerVmDomain(c: ComponentInstance): boolean {
+    return this.topology.domains.some((d) => d.id === c.domain && d.vm !== null)
+  }
+
+  componentWhat(c: ComponentInstance): string {
+    return (this.msgs.components as Keyed<{ what: string }>)[c.baseId]?.what ?? ''
+  }
+
+  componentWhy(c: ComponentInstance): string | null {
+    return (this.msgs.why[this.arch] as Keyed<string>)[c.baseId] ?? null
+  }
+
+  managementMark(): string {
+    return fill(this.msgs.diagram.mark, { label: this.msgs.management })
+  }
+
+  row(row: Row): string {
+    return this.msgs.rows[row]
+  }
+
+  /** "VMX root" / "VMX non-root" beside a row's label, or null for plain rings and the hardware. */
+  rowMode(row: Row): string | null {
+    if (row.startsWith('root-')) return this.msgs.diagram.modeRoot
+    if (row.startsWith('nr-')) return this.msgs.diagram.modeNonroot
+    return null
+  }
+
+  rowNote(row: Row): string | null {
+    return (this.msgs.rowNotes as Keyed<string>)[row] ?? null
+  }
+
+  cause(kind: EdgeKind): string {
+    return this.msgs.diagram.causes[kind]
+  }
+
+  edgeName(kind: EdgeKind, from: ComponentInstance, to: ComponentInstance): string {
+    return fill(this.msgs.diagram.edgeName, {
+      kind: this.cause(kind),
+      from: this.componentFullName(from),
+      to: this.componentFullName(to),
+    })
+  }
+
+  edgeWhat(kind: EdgeKind, from: ComponentInstance, to: ComponentInstance): string {
+    return fill(this.msgs.edgeKinds[kind], {
+      from: this.componentFullName(from),
+      to: this.componentFullName(to),
+    })
+  }
+
+  sourceTitles(c: ComponentInstance): string[] {
+    return c.sources.map((s) => `${SOURCES[s].title} — ${SOURCES[s].ref}`)
+  }
+
+  cycles(count: number, locale: string): string {
+    return fill(this.msgs.diagram.cycles, { count: count.toLocaleString(locale) })
+  }
+
+  /** What the layout writes into boxes and on the row axis. */
+  layoutTexts(): LayoutTexts {
+    return {
+      component: (c) => {
+        const detail: string[] = []
+        if (c.vm !== null && !this.isPerVmDomain(c)) detail.push(this.vmLabel(c.vm))
+        if (c.management) detail.push(this.managementMark())
+        return { title: this.componentName(c), detail: detail.length > 0 ? detail.join(' · ') : null }
+      },
+      row: (row) => ({ label: this.row(row), note: this.rowMode(row) }),
+      domain: (d) => this.domain(d),
+    }
+  }
+}
