@@ -199,6 +199,9 @@ function e(spec: string | Entry): Entry {
   if (typeof spec !== 'string') return spec
   return spec === '' ? BAD : I(spec)
 }
+function repeat<T>(n: number, x: T): T[] {
+  return Array<T>(n).fill(x)
+}
 function regOf(specs: readonly (string | Entry)[]): Entry {
   return reg(...specs.map((s) => e(s)))
 }
@@ -346,25 +349,16 @@ function buildOneByte(): Entry[] {
   t[0xc3] = I('ret^w', Fix.Bnd)
   t[0xc4] = { kind: 'vex', legacy: mod(I('les Gv,Mp'), BAD) }
   t[0xc5] = { kind: 'vex', legacy: mod(I('lds Gv,Mp'), BAD) }
+  // RTM (SDM Vol. 2 "XABORT", "XBEGIN"): C6 F8 ib and C7 F8 rel32 only.
   t[0xc6] = reg(
     I('mov Eb,Ib', Fix.HleMov),
-    BAD,
-    BAD,
-    BAD,
-    BAD,
-    BAD,
-    BAD,
-    mod(BAD, rmOf(['xabort Ib', '', '', '', '', '', '', ''])),
+    ...repeat(6, BAD),
+    mod(BAD, rm(I('xabort Ib'), ...repeat(7, BAD))),
   )
   t[0xc7] = reg(
     I('mov Ev,Iv', Fix.HleMov),
-    BAD,
-    BAD,
-    BAD,
-    BAD,
-    BAD,
-    BAD,
-    mod(BAD, rmOf(['xbegin^w Jv', '', '', '', '', '', '', ''])),
+    ...repeat(6, BAD),
+    mod(BAD, rm(I('xbegin^w Jv'), ...repeat(7, BAD))),
   )
   t[0xc8] = I('enter^w Iw,Ib')
   t[0xc9] = I('leave^w')
@@ -521,8 +515,8 @@ const GROUP15: Entry = mod(
     pfx(BAD, e('wrgsbase Ev')),
     pfx(BAD, e('ptwrite Ed')),
     pfx(e('lfence'), e('incsspd Ed')),
-    pfx(rmOf(['mfence', '', '', '', '', '', '', '']), e('umonitor Ed'), e('tpause Ed'), e('umwait Ed')),
-    rmOf(['sfence', '', '', '', '', '', '', '']),
+    pfx(rm(I('mfence'), ...repeat(7, BAD)), e('umonitor Ed'), e('tpause Ed'), e('umwait Ed')),
+    rm(I('sfence'), ...repeat(7, BAD)),
   ),
 )
 
@@ -538,29 +532,11 @@ function buildTwoByte(): Entry[] {
   t[0x08] = I('invd')
   t[0x09] = pfx(I('wbinvd'), I('wbnoinvd'))
   t[0x0b] = I('ud2')
-  t[0x0d] = regOf([
-    'prefetch Mb',
-    'prefetchw Mb',
-    'prefetchwt1 Mb',
-    'prefetch Mb',
-    'prefetch Mb',
-    'prefetch Mb',
-    'prefetch Mb',
-    'prefetch Mb',
-  ])
+  t[0x0d] = regOf(['prefetch Mb', 'prefetchw Mb', 'prefetchwt1 Mb', ...repeat(5, 'prefetch Mb')])
   t[0x0e] = I('femms')
   t[0x0f] = { kind: '3dnow' }
   t[0x18] = mod(
-    regOf([
-      'prefetchnta Mb',
-      'prefetcht0 Mb',
-      'prefetcht1 Mb',
-      'prefetcht2 Mb',
-      'nop Ev',
-      'nop Ev',
-      'nop Ev',
-      'nop Ev',
-    ]),
+    regOf(['prefetchnta Mb', 'prefetcht0 Mb', 'prefetcht1 Mb', 'prefetcht2 Mb', ...repeat(4, 'nop Ev')]),
     I('nop Ev'),
   )
   for (let o = 0x19; o <= 0x1f; o++) t[o] = I('nop Ev')
@@ -578,10 +554,7 @@ function buildTwoByte(): Entry[] {
     I('bndcn Gbnd,Ebnd32'),
   )
   t[0x1c] = pfx(
-    mod(
-      regOf(['cldemote Mb', 'nop Ev', 'nop Ev', 'nop Ev', 'nop Ev', 'nop Ev', 'nop Ev', 'nop Ev']),
-      I('nop Ev'),
-    ),
+    mod(regOf(['cldemote Mb', ...repeat(7, 'nop Ev')]), I('nop Ev')),
     ignored('nop Ev'),
     I('nop Ev'),
     ignored('nop Ev'),
@@ -594,14 +567,8 @@ function buildTwoByte(): Entry[] {
       reg(
         ignored('nop Ev'),
         I('rdsspd Ed'),
-        ...Array<Entry>(5).fill(ignored('nop Ev')),
-        rm(
-          ignored('nop Ev'),
-          ignored('nop Ev'),
-          I('endbr64'),
-          I('endbr32'),
-          ...Array<Entry>(4).fill(ignored('nop Ev')),
-        ),
+        ...repeat(5, ignored('nop Ev')),
+        rm(...repeat(2, ignored('nop Ev')), I('endbr64'), I('endbr32'), ...repeat(4, ignored('nop Ev'))),
       ),
     ),
     I('nop Ev'),
@@ -633,21 +600,13 @@ function buildTwoByte(): Entry[] {
   t[0xa0] = I('push^w FS')
   t[0xa1] = I('pop^w FS')
   t[0xa2] = I('cpuid')
-  // VIA PadLock (register form with rm = 0 only).
-  t[0xa6] = regOf(['montmul RM0', 'xsha1 RM0', 'xsha256 RM0', '', '', '', '', ''])
-  t[0xa7] = regOf([
-    'xstore-rng RM0',
-    'xcrypt-ecb RM0',
-    'xcrypt-cbc RM0',
-    'xcrypt-ctr RM0',
-    'xcrypt-cfb RM0',
-    'xcrypt-ofb RM0',
-    '',
-    '',
-  ])
   t[0xa3] = I('bt Ev,Gv')
   t[0xa4] = I('shld Ev,Gv,Ib')
   t[0xa5] = I('shld Ev,Gv,CL')
+  // VIA PadLock (register form with rm = 0 only).
+  const padlock = ['xstore-rng', 'xcrypt-ecb', 'xcrypt-cbc', 'xcrypt-ctr', 'xcrypt-cfb', 'xcrypt-ofb']
+  t[0xa6] = regOf(['montmul RM0', 'xsha1 RM0', 'xsha256 RM0', ...repeat(5, '')])
+  t[0xa7] = regOf([...padlock.map((m) => `${m} RM0`), '', ''])
   t[0xa8] = I('push^w GS')
   t[0xa9] = I('pop^w GS')
   t[0xaa] = I('rsm')
@@ -667,10 +626,7 @@ function buildTwoByte(): Entry[] {
   t[0xb8] = pfx(BAD, I('popcnt Gv,Ev'))
   t[0xb9] = I('ud1 Gv,Ev')
   t[0xba] = reg(
-    BAD,
-    BAD,
-    BAD,
-    BAD,
+    ...repeat(4, BAD),
     I('bt Ev,Ib'),
     I('bts Ev,Ib', Fix.Hle),
     I('btr Ev,Ib', Fix.Hle),
@@ -768,19 +724,8 @@ function addSse(t: Entry[]): void {
   t[0x70] = pfx(I('pshufw Pq,Qq,Ib'), I('pshufhw Vx,Wx,Ib'), I('pshufd Vx,Wx,Ib'), I('pshuflw Vx,Wx,Ib'))
   t[0x71] = mod(BAD, reg(BAD, BAD, shiftImm('psrlw'), BAD, shiftImm('psraw'), BAD, shiftImm('psllw'), BAD))
   t[0x72] = mod(BAD, reg(BAD, BAD, shiftImm('psrld'), BAD, shiftImm('psrad'), BAD, shiftImm('pslld'), BAD))
-  t[0x73] = mod(
-    BAD,
-    reg(
-      BAD,
-      BAD,
-      shiftImm('psrlq'),
-      shiftImm('psrldq', true),
-      BAD,
-      BAD,
-      shiftImm('psllq'),
-      shiftImm('pslldq', true),
-    ),
-  )
+  // prettier-ignore
+  t[0x73] = mod(BAD, reg(BAD, BAD, shiftImm('psrlq'), shiftImm('psrldq', true), BAD, BAD, shiftImm('psllq'), shiftImm('pslldq', true)))
   t[0x7c] = pfx(BAD, BAD, I('haddpd Vx,Wx'), I('haddps Vx,Wx'))
   t[0x7d] = pfx(BAD, BAD, I('hsubpd Vx,Wx'), I('hsubps Vx,Wx'))
   t[0x7e] = pfx(I('movd Ey,Pq'), I('movq Vx,Wq'), I('movd Ey,Vx'))
@@ -807,20 +752,8 @@ function addSse(t: Entry[]): void {
 function buildMap38(): Entry[] {
   const t: Entry[] = new Array<Entry>(256).fill(BAD)
   // SSSE3: MMX and SSE forms.
-  const ssse3 = [
-    'pshufb',
-    'phaddw',
-    'phaddd',
-    'phaddsw',
-    'pmaddubsw',
-    'phsubw',
-    'phsubd',
-    'phsubsw',
-    'psignb',
-    'psignw',
-    'psignd',
-    'pmulhrsw',
-  ]
+  // prettier-ignore
+  const ssse3 = ['pshufb', 'phaddw', 'phaddd', 'phaddsw', 'pmaddubsw', 'phsubw', 'phsubd', 'phsubsw', 'psignb', 'psignw', 'psignd', 'pmulhrsw']
   ssse3.forEach((name, i) => (t[i] = mmxSse2(name)))
   t[0x1c] = mmxSse2('pabsb')
   t[0x1d] = mmxSse2('pabsw')
@@ -846,19 +779,8 @@ function buildMap38(): Entry[] {
   for (const [op, sse, kl] of aes) {
     t[op] = pfx(BAD, mod(I(`${kl} Vx,M`), op === 0xdc ? I('loadiwkey Vx,Ux') : BAD), I(`${sse} Vx,Wx`))
   }
-  t[0xd8] = pfx(
-    BAD,
-    regOf([
-      'aesencwide128kl M',
-      'aesdecwide128kl M',
-      'aesencwide256kl M',
-      'aesdecwide256kl M',
-      '',
-      '',
-      '',
-      '',
-    ]),
-  )
+  const wide = ['aesencwide128kl', 'aesdecwide128kl', 'aesencwide256kl', 'aesdecwide256kl']
+  t[0xd8] = pfx(BAD, regOf([...wide.map((m) => `${m} M`), ...repeat(4, '')]))
   t[0x2a] = mod(only66('movntdqa Vx,Mx'), BAD)
   // SHA extensions (no prefix).
   const sha = ['sha1nexte', 'sha1msg1', 'sha1msg2', 'sha256rnds2', 'sha256msg1', 'sha256msg2']
@@ -897,10 +819,7 @@ function buildMap3a(): Entry[] {
   t[0x44] = only66('pclmul%pdq Vx,Wx,Ipred')
   t[0xcc] = onlyPlain('sha1rnds4 Vx,Wx,Ib', BARE)
   // HRESET (F3 0F 3A F0 C0 ib): the ModRM byte must be C0.
-  t[0xf0] = pfx(
-    BAD,
-    mod(BAD, rm(regOf(['hreset Ib', '', '', '', '', '', '', '']), BAD, BAD, BAD, BAD, BAD, BAD, BAD)),
-  )
+  t[0xf0] = pfx(BAD, mod(BAD, rm(reg(I('hreset Ib'), ...repeat(7, BAD)), BAD, BAD, BAD, BAD, BAD, BAD, BAD)))
   return t
 }
 
@@ -971,121 +890,45 @@ export const X87_MEM: readonly (readonly [string, OperandCode])[] = (() => {
 
 /**
  * x87 register forms (mod = 3), indexed by (opcode - 0xD8) * 8 + ModRM.reg: either one spec for all
- * eight ST(i), or eight operand-less mnemonics selected by ModRM.rm. objdump's historical (AT&T SysV) naming of the
- * reversed subtractions and divisions at DC/DE E0..FF is kept.
+ * eight ST(i), or eight operand-less mnemonics selected by ModRM.rm. objdump's historical (AT&T
+ * SysV) naming of the reversed subtractions and divisions at DC/DE E0..FF is kept.
  */
 export const X87_REG: readonly (string | readonly string[])[] = (() => {
   const bad8 = Array<string>(8).fill('')
   const at = (i: number, name: string): string[] => bad8.map((_, j) => (j === i ? name : ''))
+  // prettier-ignore
   return [
     // D8
-    'fadd ST,STi',
-    'fmul ST,STi',
-    'fcom STi',
-    'fcomp STi',
-    'fsub ST,STi',
-    'fsubr ST,STi',
-    'fdiv ST,STi',
-    'fdivr ST,STi',
+    'fadd ST,STi', 'fmul ST,STi', 'fcom STi', 'fcomp STi', 'fsub ST,STi', 'fsubr ST,STi', 'fdiv ST,STi', 'fdivr ST,STi',
     // D9
-    'fld STi',
-    'fxch STi',
-    at(0, 'fnop'),
-    bad8,
+    'fld STi', 'fxch STi', at(0, 'fnop'), bad8,
     ['fchs', 'fabs', '', '', 'ftst', 'fxam', '', ''],
     ['fld1', 'fldl2t', 'fldl2e', 'fldpi', 'fldlg2', 'fldln2', 'fldz', ''],
     ['f2xm1', 'fyl2x', 'fptan', 'fpatan', 'fxtract', 'fprem1', 'fdecstp', 'fincstp'],
     ['fprem', 'fyl2xp1', 'fsqrt', 'fsincos', 'frndint', 'fscale', 'fsin', 'fcos'],
     // DA
-    'fcmovb ST,STi',
-    'fcmove ST,STi',
-    'fcmovbe ST,STi',
-    'fcmovu ST,STi',
-    bad8,
-    at(1, 'fucompp'),
-    bad8,
-    bad8,
+    'fcmovb ST,STi', 'fcmove ST,STi', 'fcmovbe ST,STi', 'fcmovu ST,STi', bad8, at(1, 'fucompp'), bad8, bad8,
     // DB
-    'fcmovnb ST,STi',
-    'fcmovne ST,STi',
-    'fcmovnbe ST,STi',
-    'fcmovnu ST,STi',
-    [
-      'fNeni(8087 only)',
-      'fNdisi(8087 only)',
-      'fNclex',
-      'fNinit',
-      'fNsetpm(287 only)',
-      'frstpm(287 only)',
-      '',
-      '',
-    ],
-    'fucomi ST,STi',
-    'fcomi ST,STi',
-    bad8,
+    'fcmovnb ST,STi', 'fcmovne ST,STi', 'fcmovnbe ST,STi', 'fcmovnu ST,STi',
+    ['fNeni(8087 only)', 'fNdisi(8087 only)', 'fNclex', 'fNinit', 'fNsetpm(287 only)', 'frstpm(287 only)', '', ''],
+    'fucomi ST,STi', 'fcomi ST,STi', bad8,
     // DC
-    'fadd STi,ST',
-    'fmul STi,ST',
-    bad8,
-    bad8,
-    'fsubr STi,ST',
-    'fsub STi,ST',
-    'fdivr STi,ST',
-    'fdiv STi,ST',
+    'fadd STi,ST', 'fmul STi,ST', bad8, bad8, 'fsubr STi,ST', 'fsub STi,ST', 'fdivr STi,ST', 'fdiv STi,ST',
     // DD
-    'ffree STi',
-    bad8,
-    'fst STi',
-    'fstp STi',
-    'fucom STi',
-    'fucomp STi',
-    bad8,
-    bad8,
+    'ffree STi', bad8, 'fst STi', 'fstp STi', 'fucom STi', 'fucomp STi', bad8, bad8,
     // DE
-    'faddp STi,ST',
-    'fmulp STi,ST',
-    bad8,
-    at(1, 'fcompp'),
-    'fsubrp STi,ST',
-    'fsubp STi,ST',
-    'fdivrp STi,ST',
-    'fdivp STi,ST',
+    'faddp STi,ST', 'fmulp STi,ST', bad8, at(1, 'fcompp'), 'fsubrp STi,ST', 'fsubp STi,ST', 'fdivrp STi,ST', 'fdivp STi,ST',
     // DF
-    'ffreep STi',
-    bad8,
-    bad8,
-    bad8,
-    at(0, 'fNstsw'),
-    'fucomip ST,STi',
-    'fcomip ST,STi',
-    bad8,
+    'ffreep STi', bad8, bad8, bad8, at(0, 'fNstsw'), 'fucomip ST,STi', 'fcomip ST,STi', bad8,
   ]
 })()
 
 /** AMD 3DNow! (0F 0F /r ib): the trailing imm8 names the operation (AMD APM Vol. 5). */
+// prettier-ignore
 export const AMD_3DNOW: ReadonlyMap<number, string> = new Map([
-  [0x0c, 'pi2fw'],
-  [0x0d, 'pi2fd'],
-  [0x1c, 'pf2iw'],
-  [0x1d, 'pf2id'],
-  [0x8a, 'pfnacc'],
-  [0x8e, 'pfpnacc'],
-  [0x90, 'pfcmpge'],
-  [0x94, 'pfmin'],
-  [0x96, 'pfrcp'],
-  [0x97, 'pfrsqrt'],
-  [0x9a, 'pfsub'],
-  [0x9e, 'pfadd'],
-  [0xa0, 'pfcmpgt'],
-  [0xa4, 'pfmax'],
-  [0xa6, 'pfrcpit1'],
-  [0xa7, 'pfrsqit1'],
-  [0xaa, 'pfsubr'],
-  [0xae, 'pfacc'],
-  [0xb0, 'pfcmpeq'],
-  [0xb4, 'pfmul'],
-  [0xb6, 'pfrcpit2'],
-  [0xb7, 'pmulhrw'],
-  [0xbb, 'pswapd'],
-  [0xbf, 'pavgusb'],
+  [0x0c, 'pi2fw'], [0x0d, 'pi2fd'], [0x1c, 'pf2iw'], [0x1d, 'pf2id'],
+  [0x8a, 'pfnacc'], [0x8e, 'pfpnacc'], [0x90, 'pfcmpge'], [0x94, 'pfmin'], [0x96, 'pfrcp'], [0x97, 'pfrsqrt'],
+  [0x9a, 'pfsub'], [0x9e, 'pfadd'], [0xa0, 'pfcmpgt'], [0xa4, 'pfmax'], [0xa6, 'pfrcpit1'], [0xa7, 'pfrsqit1'],
+  [0xaa, 'pfsubr'], [0xae, 'pfacc'], [0xb0, 'pfcmpeq'], [0xb4, 'pfmul'], [0xb6, 'pfrcpit2'], [0xb7, 'pmulhrw'],
+  [0xbb, 'pswapd'], [0xbf, 'pavgusb'],
 ])
