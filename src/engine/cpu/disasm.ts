@@ -10,9 +10,11 @@
  * compares both outputs instruction by instruction. Branch targets are absolute addresses; objdump's
  * `<symbol+offset>` annotations are not produced (the test strips them before comparing).
  *
- * x87 instructions are printed in full. SSE/MMX/AVX encodings get their exact length; their text is
- * objdump's where the tables cover them, otherwise a placeholder in parentheses such as `(vex)`.
- * Invalid encodings print `(bad)` with the length objdump gives them.
+ * Integer, system, VMX/SVM and x87 instructions are printed in full, and so are MMX, SSE to SSE4.2,
+ * AES, SHA, PCLMULQDQ and 3DNow!, none of which the CPU model executes. VEX, EVEX and XOP (AVX and
+ * later) get their structural length and a placeholder text `(vex)`, `(evex)` or `(xop)`; an
+ * undefined opcode inside one of their maps may therefore get a different length than objdump,
+ * which knows the AVX tables. Invalid encodings print `(bad)` with the length objdump gives them.
  */
 import { assertNever } from '../types'
 import {
@@ -72,9 +74,9 @@ export function disassembleRange(
 ): DisasmLine[] {
   const out: DisasmLine[] = []
   const stop = Math.min(end, code.length)
+  const view = code.subarray(0, stop)
   let off = offset
   while (off < stop) {
-    const view = code.subarray(0, stop)
     const insn = disassemble(view, off, address + (off - offset))
     out.push({
       ...insn,
@@ -143,7 +145,7 @@ const MODRM_OPERANDS: ReadonlySet<OperandCode> = new Set<OperandCode>([
   'Ux', 'Ey', 'Gy', 'Ewr', 'Ebr', 'Gbnd', 'Ebnd', 'Ebnd32', 'Mbnd', 'RM0',
 ]) // prettier-ignore
 
-/** Branch-free hex as objdump prints numbers. */
+/** A number in hex, as objdump prints immediates and addresses. */
 function hex(v: number): string {
   return '0x' + v.toString(16)
 }
@@ -401,7 +403,7 @@ class Decoder {
     }
 
     const fix = insn.fix
-    if (fix & Fix.NoTrack && this.segPrefixPresent(3)) {
+    if (fix & Fix.NoTrack && this.code.subarray(this.start, this.insnStart).includes(0x3e)) {
       this.activeSeg = -1
       this.names[this.lastSeg] = 'notrack'
     }
@@ -444,12 +446,6 @@ class Decoder {
     const sel = p === 0x10 ? 2 : p === 0x11 ? 3 : p
     if (this.badOp || sel >= 4) return [mnemonic.replace('%p', 'q'), count]
     return [mnemonic.replace('%p', PCLMUL_HALVES[sel]), count - 1]
-  }
-
-  private segPrefixPresent(seg: number): boolean {
-    const byte = [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][seg]
-    for (let i = this.start; i < this.insnStart; i++) if (this.code[i] === byte) return true
-    return false
   }
 
   /** 90: NOP, XCHG AX,AX under 66, PAUSE under F3 (SDM Vol. 2B "PAUSE"). */
@@ -659,12 +655,7 @@ class Decoder {
       case 'Iw':
         return hex(this.fetch16())
       case 'Iv':
-        return hex(
-          this.v(
-            () => this.fetch16(),
-            () => this.fetch32(),
-          )(),
-        )
+        return hex(this.v(true, false) ? this.fetch16() : this.fetch32())
       case 'sIb': {
         const b = (this.fetch() << 24) >> 24
         return hex(this.o16 ? b & 0xffff : b >>> 0)
@@ -684,10 +675,7 @@ class Decoder {
         return hex((this.address + (this.pos - this.start) + d) >>> 0)
       }
       case 'Ap': {
-        const off = this.v(
-          () => this.fetch16(),
-          () => this.fetch32(),
-        )()
+        const off = this.v(true, false) ? this.fetch16() : this.fetch32()
         return hex(this.fetch16()) + ':' + hex(off)
       }
       case 'Ob':
