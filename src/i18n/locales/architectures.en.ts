@@ -391,7 +391,6 @@ export const architecturesEn: ArchitectureMessages = {
       button: 'Demonstrate: port I/O to the serial port',
       note: "A demonstration of the path the references document ({{ref}}), not a running machine: the engine is not connected to the diagram yet. Per-hop costs come from the engine's cost tables.",
       exit: 'OUT 0x3F8 → VM exit 30 (I/O instruction)',
-      direct: 'OUT 0x3F8: straight to the UART',
     },
   },
 }

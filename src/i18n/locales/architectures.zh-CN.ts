@@ -339,7 +339,6 @@ export const architecturesZhCN = {
       button: '演示：向串口做端口 I/O',
       note: '这是参考资料（{{ref}}）所记载路径的演示，并不是正在运行的机器：引擎尚未连接到架构图。每跳的开销由引擎的开销表给出。',
       exit: 'OUT 0x3F8 → 虚拟机退出 30（I/O 指令）',
-      direct: 'OUT 0x3F8：直接到达 UART',
     },
   },
 }

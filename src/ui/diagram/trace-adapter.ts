@@ -20,8 +20,8 @@ export interface FlowHop {
   /** Component indices of the session's topology. */
   readonly from: number
   readonly to: number
-  /** Cycles. */
-  readonly cost: number
+  /** Cycles; null where no cost is known (a demonstration). */
+  readonly cost: number | null
   readonly cause: EdgeKind
 }
 

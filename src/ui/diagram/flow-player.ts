@@ -1,0 +1,190 @@
+import type { DiagramFlow } from './trace-adapter'
+
+export const SPEEDS = ['slow', 'normal', 'fast', 'full'] as const
+export type Speed = (typeof SPEEDS)[number]
+
+export function isSpeed(x: unknown): x is Speed {
+  return typeof x === 'string' && (SPEEDS as readonly string[]).includes(x)
+}
+
+interface Pace {
+  /** Milliseconds a token takes for one hop. */
+  readonly hop: number
+  /** Milliseconds between two flows. */
+  readonly between: number
+  /** Flows waiting beyond the one playing; more are skipped (they still count towards heat). */
+  readonly queue: number
+}
+
+const PACE: Readonly<Record<Exclude<Speed, 'full'>, Pace>> = {
+  slow: { hop: 1500, between: 700, queue: 0 },
+  normal: { hop: 600, between: 250, queue: 3 },
+  fast: { hop: 180, between: 60, queue: 12 },
+}
+
+/** How long a pass keeps counting: rates halve every HALF_LIFE ms without new passes. */
+const HALF_LIFE = 1000
+
+/** Where the token is: flow, hop, and the fraction of the hop travelled. */
+export interface TokenFrame {
+  readonly flow: DiagramFlow
+  /** Sequence number of the flow among those played (changes when another flow starts). */
+  readonly serial: number
+  readonly hop: number
+  /** 0–1 along the hop; fixed at 0.5 under reduced motion (the token jumps from hop to hop). */
+  readonly t: number
+}
+
+class DecayingRates<K> {
+  private readonly values = new Map<K, { v: number; at: number }>()
+
+  add(key: K, now: number): void {
+    const e = this.values.get(key)
+    this.values.set(key, { v: (e === undefined ? 0 : decay(e.v, now - e.at)) + 1, at: now })
+  }
+
+  /** Passes per second, by key; keys below `floor` are left out. */
+  read(now: number, floor = 0.05): Map<K, number> {
+    const out = new Map<K, number>()
+    for (const [k, e] of this.values) {
+      const rate = (decay(e.v, now - e.at) * Math.LN2 * 1000) / HALF_LIFE
+      if (rate >= floor) out.set(k, rate)
+      else this.values.delete(k)
+    }
+    return out
+  }
+
+  clear(): void {
+    this.values.clear()
+  }
+}
+
+function decay(v: number, ms: number): number {
+  return v * Math.pow(2, -Math.max(0, ms) / HALF_LIFE)
+}
+
+/**
+ * Paces flows for the eye: in slow motion one flow at a time at a readable pace, faster with a short
+ * queue, and at full speed no tokens at all but heat (passes per second per component and edge).
+ * Time is the caller's (milliseconds, e.g. performance.now()); nothing here reads a clock.
+ */
+export class FlowPlayer {
+  private _speed: Speed = 'normal'
+  private _paused = false
+  reducedMotion = false
+  private readonly queue: DiagramFlow[] = []
+  private current: { flow: DiagramFlow; serial: number; start: number } | null = null
+  private serial = 0
+  /** When paused: the moment time stopped. */
+  private pausedAt = 0
+  /** Flows not animated because they came faster than the pace allows. */
+  skipped = 0
+  readonly componentHeat = new DecayingRates<number>()
+  /** Keyed `from>to` by component index. */
+  readonly edgeHeat = new DecayingRates<string>()
+
+  get speed(): Speed {
+    return this._speed
+  }
+
+  get paused(): boolean {
+    return this._paused
+  }
+
+  setSpeed(speed: Speed, now: number): void {
+    const previous = this._speed
+    this._speed = speed
+    if (speed === 'full') {
+      this.skipped += this.queue.length + (this.current === null ? 0 : 1)
+      this.queue.length = 0
+      this.current = null
+      return
+    }
+    const max = PACE[speed].queue
+    if (this.queue.length > max) {
+      this.skipped += this.queue.length - max
+      this.queue.length = max
+    }
+    // Keep the token where it is: the same fraction of the flow, at the new pace.
+    if (this.current !== null && previous !== 'full') {
+      const at = this._paused ? this.pausedAt : now
+      const hops = (at - this.current.start) / PACE[previous].hop
+      this.current.start = at - hops * PACE[speed].hop
+    }
+  }
+
+  setPaused(paused: boolean, now: number): void {
+    if (paused === this._paused) return
+    this._paused = paused
+    if (paused) this.pausedAt = now
+    else if (this.current !== null) this.current.start += now - this.pausedAt
+  }
+
+  /** A flow to show; returns false when it is only counted (full speed, or the queue is full). */
+  enqueue(flow: DiagramFlow, now: number): boolean {
+    for (const h of flow.hops) {
+      this.componentHeat.add(h.to, now)
+      this.edgeHeat.add(`${h.from}>${h.to}`, now)
+    }
+    if (this._speed === 'full') return false
+    if (this.current === null && !this._paused) {
+      this.start(flow, now)
+      return true
+    }
+    if (this.queue.length >= PACE[this._speed].queue) {
+      this.skipped++
+      return false
+    }
+    this.queue.push(flow)
+    return true
+  }
+
+  private start(flow: DiagramFlow, now: number): void {
+    this.current = { flow, serial: ++this.serial, start: now }
+  }
+
+  /** The token at time `now` (null when nothing is playing); advances to queued flows. */
+  frame(now: number): TokenFrame | null {
+    if (this._speed === 'full') return null
+    const at = this._paused ? this.pausedAt : now
+    const pace = PACE[this._speed]
+    for (;;) {
+      if (this.current === null) {
+        const next = this.queue.shift()
+        if (next === undefined || this._paused) {
+          if (next !== undefined) this.queue.unshift(next)
+          return null
+        }
+        this.start(next, at)
+      }
+      const c = this.current
+      if (c === null) return null
+      const elapsed = at - c.start
+      const hops = c.flow.hops.length
+      if (elapsed < hops * pace.hop) {
+        const hop = Math.floor(elapsed / pace.hop)
+        const t = this.reducedMotion ? 0.5 : (elapsed - hop * pace.hop) / pace.hop
+        return { flow: c.flow, serial: c.serial, hop, t }
+      }
+      if (elapsed < hops * pace.hop + pace.between) return null
+      const nextStart = c.start + hops * pace.hop + pace.between
+      this.current = null
+      const next = this.queue.shift()
+      if (next === undefined) return null
+      this.start(next, nextStart)
+    }
+  }
+
+  /** True while there is something left to animate (a frame loop may stop when false). */
+  get busy(): boolean {
+    return this.current !== null || this.queue.length > 0
+  }
+
+  clear(): void {
+    this.queue.length = 0
+    this.current = null
+    this.componentHeat.clear()
+    this.edgeHeat.clear()
+    this.skipped = 0
+  }
+}
