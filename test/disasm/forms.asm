@@ -259,8 +259,8 @@ here:
   call far [edi]
   call 0x8:0x100000
   call word 0x18:0x1234
-  o16 call here
-  o16 jmp here
+  call word here
+  jmp word here
   ret
   ret 0x8
   o16 ret
@@ -302,7 +302,7 @@ near_target:
   jecxz near_target
   a16 jcxz near_target
   a16 loop near_target
-  o16 jmp near here
+  jmp word near here
   db 0x66, 0x0f, 0x84, 0x00, 0x10 ; je rel16
 
 ; ---- string instructions ----------------------------------------------------------------------
