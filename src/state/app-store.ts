@@ -1,10 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { Language } from '../i18n/i18n'
 import {
+  DEFAULT_DIAGRAM,
   DEFAULT_PANELS,
   clampPanel,
   loadSettings,
   saveSettings,
+  type DiagramChoice,
   type KeyValueStorage,
   type PanelName,
   type Settings,
@@ -26,6 +28,7 @@ export interface AppState {
   setTheme(theme: Theme): void
   setPanel(name: PanelName, fraction: number): void
   resetPanels(): void
+  setDiagram(choice: Partial<DiagramChoice>): void
   setAboutOpen(open: boolean): void
   setBrowserPreferences(prefs: BrowserPreferences): void
 }
@@ -34,6 +37,7 @@ export type AppStore = StoreApi<AppState>
 
 export const selectLanguage = (s: AppState): Language => s.settings.language ?? s.browser.language
 export const selectTheme = (s: AppState): Theme => s.settings.theme ?? s.browser.theme
+export const selectDiagram = (s: AppState): DiagramChoice => s.settings.diagram ?? DEFAULT_DIAGRAM
 
 /** One store per page; settings are loaded from and saved to `storage`. */
 export function createAppStore(browser: BrowserPreferences, storage: KeyValueStorage | null): AppStore {
@@ -48,6 +52,8 @@ export function createAppStore(browser: BrowserPreferences, storage: KeyValueSto
       setPanel: (name, fraction) =>
         update((s) => ({ ...s, panels: { ...s.panels, [name]: clampPanel(name, fraction) } })),
       resetPanels: () => update((s) => ({ ...s, panels: DEFAULT_PANELS })),
+      setDiagram: (choice) =>
+        update((s) => ({ ...s, diagram: { ...(s.diagram ?? DEFAULT_DIAGRAM), ...choice } })),
       setAboutOpen: (aboutOpen) => set({ aboutOpen }),
       setBrowserPreferences: (prefs) => set({ browser: prefs }),
     }

@@ -1,3 +1,4 @@
+import { isArchId, type ArchId } from '../engine/hv/architectures'
 import { isLanguage, type Language } from '../i18n/i18n'
 
 export const THEMES = ['light', 'dark', 'projector'] as const
@@ -30,6 +31,23 @@ export function clampPanel(name: PanelName, fraction: number): number {
   return Number.isFinite(fraction) ? Math.min(max, Math.max(min, fraction)) : DEFAULT_PANELS[name]
 }
 
+/** The architecture the diagram shows and how many VMs it runs. */
+export interface DiagramChoice {
+  readonly arch: ArchId
+  readonly vms: number
+}
+
+export const MAX_VMS = 3
+export const DEFAULT_DIAGRAM: DiagramChoice = { arch: 'kvm', vms: 1 }
+
+function parseDiagram(raw: unknown): DiagramChoice | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const r = raw as Record<string, unknown>
+  const arch = typeof r.arch === 'string' && isArchId(r.arch) ? r.arch : DEFAULT_DIAGRAM.arch
+  const vms = Number.isInteger(r.vms) && (r.vms as number) >= 1 && (r.vms as number) <= MAX_VMS
+  return { arch, vms: vms ? (r.vms as number) : DEFAULT_DIAGRAM.vms }
+}
+
 /**
  * What the user chose and what survives reloads and engine restarts. `null` means "not chosen":
  * follow the browser (navigator.languages, prefers-color-scheme).
@@ -38,6 +56,8 @@ export interface Settings {
   readonly language: Language | null
   readonly theme: Theme | null
   readonly panels: PanelSizes
+  /** Absent until the user picks an architecture: {@link DEFAULT_DIAGRAM}. */
+  readonly diagram?: DiagramChoice
 }
 
 export const DEFAULT_SETTINGS: Settings = { language: null, theme: null, panels: DEFAULT_PANELS }
@@ -56,10 +76,12 @@ export function parseSettings(text: string | null): Settings {
   const p = typeof r.panels === 'object' && r.panels !== null ? (r.panels as Record<string, unknown>) : {}
   const panel = (name: PanelName) =>
     typeof p[name] === 'number' ? clampPanel(name, p[name]) : DEFAULT_PANELS[name]
+  const diagram = parseDiagram(r.diagram)
   return {
     language: isLanguage(r.language) ? r.language : null,
     theme: isTheme(r.theme) ? r.theme : null,
     panels: { inspector: panel('inspector'), bottom: panel('bottom'), consoles: panel('consoles') },
+    ...(diagram === undefined ? {} : { diagram }),
   }
 }
 
