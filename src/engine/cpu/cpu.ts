@@ -215,6 +215,10 @@ export class Cpu implements LazyFlags, Snapshottable {
   shadow = 0
   /** Retired instructions. */
   instructions = 0
+  /** Steps taken by the last {@link run} (its return value's companion). */
+  lastRunSteps = 0
+  /** The `untilCycle` of the run in progress; {@link limitUntil} can bring it forward. */
+  private runUntil = Infinity
   private sampleBase = 0
   /** Events delivered through the IDT (or intercepted), to tell whether an instruction trapped. */
   deliveries = 0
@@ -898,10 +902,21 @@ export class Cpu implements LazyFlags, Snapshottable {
 
   // ---------------------------------------------------------------- the run loop
 
+  /**
+   * Brings the current run's `untilCycle` forward (a device deadline moved earlier during a port
+   * write, e.g. the PIT was reprogrammed): the run stops at the new deadline.
+   */
+  limitUntil(cycle: number): void {
+    if (cycle < this.runUntil) {
+      this.runUntil = cycle
+      this.brk = 1
+    }
+  }
+
   /** Runs until one of the stop conditions of {@link StopReason}. */
   run(opts: RunOptions): StopReason {
     const maxSteps = opts.maxInsns
-    const until = opts.untilCycle ?? Infinity
+    this.runUntil = opts.untilCycle ?? Infinity
     let steps = 0
     let reason: StopReason
     for (;;) {
@@ -919,6 +934,7 @@ export class Cpu implements LazyFlags, Snapshottable {
         reason = 'max-insns'
         break
       }
+      const until = this.runUntil
       if (this.clock.cycles >= until) {
         reason = 'until-cycle'
         break
@@ -944,6 +960,8 @@ export class Cpu implements LazyFlags, Snapshottable {
       else steps += execute(this, budget)
     }
     this.sampleRetired()
+    this.lastRunSteps = steps
+    this.runUntil = Infinity
     return reason
   }
 

@@ -206,11 +206,11 @@ export const OP_FLAGS: Uint8Array = (() => {
   const branch = [
     Op.Ud, Op.TooLong, Op.Fpu, Op.Jcc, Op.Jmp, Op.CallRel, Op.Ret, Op.JmpR32, Op.JmpM32, Op.CallR32, Op.CallM32,
     Op.JccW, Op.JmpW, Op.CallRelW, Op.JmpE, Op.CallE, Op.RetN, Op.Loop, Op.JmpFar, Op.CallFar, Op.JmpFarE,
-    Op.CallFarE, Op.RetFar, Op.Int, Op.Int3, Op.Into, Op.Int1, Op.Iret, Op.Sysenter, Op.Sysexit,
+    Op.CallFarE, Op.RetFar, Op.Int, Op.Int3, Op.Into, Op.Int1, Op.Iret, Op.Sysenter, Op.Sysexit, Op.StrOp,
   ]
   for (const o of branch) f[o] |= OPF_BRANCH | OPF_END
   const end = [
-    Op.Popf, Op.Cli, Op.Sti, Op.StrOp, Op.In, Op.Out, Op.MovSregE, Op.PopSeg, Op.LoadFar, Op.Hlt, Op.Cpuid, Op.Rdtsc,
+    Op.Popf, Op.Cli, Op.Sti, Op.In, Op.Out, Op.MovSregE, Op.PopSeg, Op.LoadFar, Op.Hlt, Op.Cpuid, Op.Rdtsc,
     Op.Rdmsr, Op.Wrmsr, Op.Rdpmc, Op.MovToCr, Op.MovFromCr, Op.MovToDr, Op.MovFromDr, Op.Clts, Op.Invd, Op.Wbinvd,
     Op.Invlpg, Op.Lgdt, Op.Lidt, Op.Lldt, Op.Ltr, Op.Lmsw, Op.Bound, Op.Wait, Op.Pause, Op.Vmx,
   ]

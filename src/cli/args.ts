@@ -1,0 +1,111 @@
+/**
+ * Argument parsing for the headless runner. Every malformed input is an {@link UsageError}, which
+ * main.ts reports as one line on stderr with exit code 2.
+ */
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export interface RunArgs {
+  readonly image: string
+  readonly loadAddr?: number
+  readonly entry?: number
+  readonly memMiB: number
+  readonly input: string
+  readonly maxInsns: number
+  readonly json: boolean
+  readonly cmdline: string
+  /** Raw disk image for the ATA disk and virtio-blk (a copy: the file is not modified). */
+  readonly disk?: string
+}
+
+export const USAGE =
+  'usage: ringside run --image FILE [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--json]'
+
+/** Default step budget: large enough for any program in the repository, small enough to end a runaway guest. */
+export const DEFAULT_MAX_INSNS = 4_000_000_000
+
+/** Parses a decimal or 0x-prefixed hexadecimal unsigned number. */
+export function parseNumber(flag: string, text: string, max: number): number {
+  const t = text.trim()
+  const ok = /^0x[0-9a-f]+$/i.test(t) || /^[0-9]+$/.test(t)
+  const n = ok ? Number(t) : NaN
+  if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new UsageError(`${flag}: '${text}' is not a number between 0 and ${max}`)
+  return n
+}
+
+/** Expands the escapes --input understands: \n \r \t \\ and \xHH. */
+export function unescapeInput(text: string): string {
+  return text.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (m, e: string) => {
+    switch (e[0]) {
+      case 'n':
+        return '\n'
+      case 'r':
+        return '\r'
+      case 't':
+        return '\t'
+      case '\\':
+        return '\\'
+      case 'x':
+        return e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : m
+      default:
+        return m
+    }
+  })
+}
+
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  if (argv[0] !== 'run') throw new UsageError(argv.length === 0 ? 'missing command' : `unknown command '${argv[0]}'`)
+  let image: string | undefined
+  let loadAddr: number | undefined
+  let entry: number | undefined
+  let memMiB = 64
+  let input = ''
+  let maxInsns = DEFAULT_MAX_INSNS
+  let json = false
+  let cmdline = ''
+  let disk: string | undefined
+  for (let k = 1; k < argv.length; k++) {
+    const flag = argv[k]
+    const value = (): string => {
+      const v = argv[++k]
+      if (v === undefined) throw new UsageError(`${flag} needs a value`)
+      return v
+    }
+    switch (flag) {
+      case '--image':
+        image = value()
+        break
+      case '--load-addr':
+        loadAddr = parseNumber(flag, value(), 0xffffffff)
+        break
+      case '--entry':
+        entry = parseNumber(flag, value(), 0xffffffff)
+        break
+      case '--mem-mib':
+        memMiB = parseNumber(flag, value(), 3072)
+        if (memMiB < 2) throw new UsageError('--mem-mib: at least 2 MiB')
+        break
+      case '--input':
+        input = unescapeInput(value())
+        break
+      case '--max-insns':
+        maxInsns = parseNumber(flag, value(), Number.MAX_SAFE_INTEGER)
+        break
+      case '--cmdline':
+        cmdline = value()
+        break
+      case '--disk':
+        disk = value()
+        break
+      case '--json':
+        json = true
+        break
+      default:
+        throw new UsageError(`unknown option '${flag}'`)
+    }
+  }
+  if (image === undefined) throw new UsageError('--image is required')
+  return { image, loadAddr, entry, memMiB, input, maxInsns, json, cmdline, disk }
+}

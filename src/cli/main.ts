@@ -1,0 +1,64 @@
+/**
+ * The headless runner: `npm run -s ringside -- run --image FILE [options]`. It boots an image on a
+ * bare-metal Ringside PC and reports how the run ended (see README "Headless runner"). Bad arguments
+ * or an unreadable or malformed image: one line on stderr, exit code 2. A guest that misbehaves is a
+ * result, not an error.
+ */
+import { readFileSync } from 'node:fs'
+import { BareMetal } from '../engine/machine/bare-metal-run'
+import { ImageError } from '../engine/loader/image-error'
+import { USAGE, UsageError, parseRunArgs, type RunArgs } from './args'
+import { runSummary } from './summary'
+import { utf8Encode } from '../engine/util/utf8'
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`ringside: ${message.split('\n')[0]}\n`)
+  process.exit(code)
+}
+
+function readInput(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path))
+  } catch (e) {
+    fail(`cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 2)
+  }
+}
+
+function main(argv: readonly string[]): void {
+  let args: RunArgs
+  try {
+    args = parseRunArgs(argv)
+  } catch (e) {
+    if (e instanceof UsageError) fail(`${e.message} (${USAGE})`, 2)
+    throw e
+  }
+  const image = readInput(args.image, 'image')
+  const disk = args.disk === undefined ? undefined : readInput(args.disk, 'disk')
+  const m = new BareMetal({ memMiB: args.memMiB, disk })
+  const out: number[] = []
+  m.pc.onConsoleOutput = (console, bytes) => {
+    if (console !== 0) return
+    if (args.json) for (const b of bytes) out.push(b)
+    else process.stdout.write(bytes)
+  }
+  try {
+    m.load(image, { loadAddr: args.loadAddr, entry: args.entry, cmdline: args.cmdline })
+  } catch (e) {
+    if (e instanceof ImageError) fail(`${args.image}: ${e.message}`, 2)
+    throw e
+  }
+  if (args.input) m.input(utf8Encode(args.input))
+  const stop = m.run(args.maxInsns)
+  const summary = runSummary(m, stop, Uint8Array.from(out))
+  if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
+  else {
+    const code = summary.exitCode === undefined ? '' : ` exitCode=${summary.exitCode}`
+    process.stderr.write(`ringside: stop=${stop}${code} instructions=${summary.instructions} cycles=${summary.cycles} cpl=${summary.cpl}\n`)
+  }
+}
+
+try {
+  main(process.argv.slice(2))
+} catch (e) {
+  fail(`internal error (a Ringside bug): ${e instanceof Error ? e.message : String(e)}`, 1)
+}
