@@ -84,8 +84,4 @@ export class Listeners<A extends unknown[]> {
   emit(...args: A): void {
     for (const l of this.list) l(...args)
   }
-
-  get size(): number {
-    return this.list.length
-  }
 }

@@ -92,10 +92,6 @@ export class WorkerClient extends ClientBase {
     if (options.connectTimeoutMs !== undefined) this.connectTimeoutMs = options.connectTimeoutMs
   }
 
-  get transport(): 'transfer' | 'ring' {
-    return this.options.transport
-  }
-
   protected start(): void {
     const generation = ++this.generation
     const endpoint = this.options.spawn()

@@ -27,7 +27,7 @@ export function detectLanguage(preferred: readonly string[]): Language {
   return 'en'
 }
 
-export const resources = { 'zh-CN': { translation: zhCN }, en: { translation: en } } as const
+const resources = { 'zh-CN': { translation: zhCN }, en: { translation: en } } as const
 
 /** A ready i18next instance (resources are bundled, so initialisation is synchronous). */
 export function createI18n(language: Language): i18n {

@@ -88,8 +88,11 @@ export function createSessionStore(client: EngineClient, options: SessionStoreOp
 
   const store = createStore<SessionState>()((set, get) => {
     const setEngine = (patch: Partial<EngineState>) => set((s) => ({ engine: { ...s.engine, ...patch } }))
-    const report = (err: unknown) =>
+    const report = (err: unknown) => {
+      // A command cut short by a restart or disposal is not a failure to show.
+      if (err instanceof EngineError && err.code === 'disposed') return
       setEngine({ error: err instanceof EngineError ? err.toInfo() : toErrorInfo(err) })
+    }
     return {
       engine: { status: client.status, hello: client.hello, error: null, pingMs: null },
       stream: EMPTY_STATS,

@@ -135,4 +135,15 @@ describe('session store over the in-process engine', () => {
     const again = await store.getState().runSynth(100, 'lossless')
     expect(again).toMatchObject({ received: 100, seqErrors: 0 })
   })
+
+  it('a restart in the middle of a command shows no error and leaves a working engine', async () => {
+    const { store } = open()
+    await store.getState().connect()
+    const running = store.getState().runSynth(50_000_000, 'lossless')
+    await store.getState().restart()
+    expect(await running).toBeNull()
+    expect(store.getState().engine).toMatchObject({ status: 'ready', error: null })
+    expect(store.getState().synth.running).toBe(false)
+    expect(await store.getState().runSynth(100, 'lossless')).toMatchObject({ received: 100 })
+  })
 })

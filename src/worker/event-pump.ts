@@ -48,11 +48,6 @@ export class EventPump {
     return this.batcher.dropped
   }
 
-  /** Records waiting in the current batch. */
-  get pending(): number {
-    return this.batcher.size
-  }
-
   /** Gives a transferred batch buffer back for reuse. */
   recycle(buffer: ArrayBuffer): void {
     this.batcher.recycle(buffer)
