@@ -1,23 +1,13 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import { EngineError, type ClientStatus, type EngineClient } from '../client/engine-client'
-import { EventKind } from '../engine/trace/schema'
-import {
-  toErrorInfo,
-  type EngineErrorInfo,
-  type FaultMode,
-  type HelloResult,
-  type SynthPace,
-} from '../worker/protocol'
+import { EngineError, type EngineClient } from '../client/engine-client'
+import { toErrorInfo } from '../worker/protocol'
 import { EventCounter } from './event-counter'
+import { createDiagnosticsSlice, type DiagnosticsSlice } from './slices/diagnostics-slice'
+import { createEngineSlice, type EngineSlice } from './slices/engine-slice'
+import type { SessionDeps } from './slices/slice'
 
-/** The engine connection as the UI shows it. */
-export interface EngineState {
-  readonly status: ClientStatus
-  readonly hello: HelloResult | null
-  /** The last failure, until dismissed or the engine restarts. */
-  readonly error: EngineErrorInfo | null
-  readonly pingMs: number | null
-}
+export type { EngineState } from './slices/engine-slice'
+export type { SynthOutcome } from './slices/diagnostics-slice'
 
 /**
  * High-rate figures about the event stream, published at most once per animation frame. Read them
@@ -32,27 +22,12 @@ export interface StreamStats {
   readonly byKind: Readonly<Float64Array>
 }
 
-export interface SynthOutcome {
-  readonly requested: number
-  /** Generated events that arrived (Dropped reports not counted). */
-  readonly received: number
-  readonly dropped: number
-  readonly seqErrors: number
-  readonly ms: number
-  readonly eventsPerSecond: number
+export interface StreamSlice {
+  readonly stream: StreamStats
 }
 
-export interface SessionState {
-  readonly engine: EngineState
-  readonly stream: StreamStats
-  readonly synth: { readonly running: boolean; readonly outcome: SynthOutcome | null }
-  connect(): Promise<void>
-  restart(): Promise<void>
-  ping(): Promise<void>
-  dismissError(): void
-  runSynth(count: number, pace: SynthPace): Promise<SynthOutcome | null>
-  fault(mode: FaultMode): Promise<void>
-}
+/** A session's state: the union of its slices (src/state/slices/). */
+export type SessionState = EngineSlice & StreamSlice & DiagnosticsSlice
 
 export type SessionStore = StoreApi<SessionState> & {
   readonly client: EngineClient
@@ -87,59 +62,20 @@ export function createSessionStore(client: EngineClient, options: SessionStoreOp
   let rateWindow = { at: now(), received: 0 }
 
   const store = createStore<SessionState>()((set, get) => {
-    const setEngine = (patch: Partial<EngineState>) => set((s) => ({ engine: { ...s.engine, ...patch } }))
-    const report = (err: unknown) => {
-      // A command cut short by a restart or disposal is not a failure to show.
-      if (err instanceof EngineError && err.code === 'disposed') return
-      setEngine({ error: err instanceof EngineError ? err.toInfo() : toErrorInfo(err) })
+    const deps: SessionDeps = {
+      client,
+      counter,
+      now,
+      report: (err) => {
+        if (err instanceof EngineError && err.code === 'disposed') return
+        const error = err instanceof EngineError ? err.toInfo() : toErrorInfo(err)
+        set((s) => ({ engine: { ...s.engine, error } }))
+      },
     }
     return {
-      engine: { status: client.status, hello: client.hello, error: null, pingMs: null },
+      ...createEngineSlice(set, get, deps),
       stream: EMPTY_STATS,
-      synth: { running: false, outcome: null },
-      connect: () => client.connect().then(() => undefined, report),
-      restart: () => client.restart().then(() => undefined, report),
-      dismissError: () => setEngine({ error: null }),
-      ping: async () => {
-        const t0 = now()
-        try {
-          await client.call('ping', { nonce: Math.floor(t0) })
-          setEngine({ pingMs: now() - t0 })
-        } catch (err) {
-          report(err)
-        }
-      },
-      runSynth: async (count, pace) => {
-        if (get().synth.running) return null
-        set({ synth: { running: true, outcome: get().synth.outcome } })
-        const before = {
-          received: counter.received,
-          dropped: counter.dropped,
-          reports: counter.byKind[EventKind.Dropped],
-          seqErrors: counter.seqErrors,
-        }
-        const t0 = now()
-        let outcome: SynthOutcome | null = null
-        try {
-          await client.call('synth', { count, seed: 1, pace })
-          const ms = now() - t0
-          const received =
-            counter.received - before.received - (counter.byKind[EventKind.Dropped] - before.reports)
-          outcome = {
-            requested: count,
-            received,
-            dropped: counter.dropped - before.dropped,
-            seqErrors: counter.seqErrors - before.seqErrors,
-            ms,
-            eventsPerSecond: ms > 0 ? (received / ms) * 1000 : 0,
-          }
-        } catch (err) {
-          report(err)
-        }
-        set({ synth: { running: false, outcome } })
-        return outcome
-      },
-      fault: (mode) => client.call('fault', { mode }).then(() => undefined, report),
+      ...createDiagnosticsSlice(set, get, deps),
     }
   })
 
