@@ -14,17 +14,22 @@ const benches = readdirSync(dir)
 
 function run(file) {
   return new Promise((ok) => {
-    const child = spawn(tsx, [new URL(file, dir).pathname], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(tsx, [new URL(file, dir).pathname], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
+    let err = ''
     child.stdout.on('data', (d) => (out += d))
-    child.on('exit', (code) => ok({ code: code ?? 1, out }))
+    child.stderr.on('data', (d) => {
+      process.stderr.write(d)
+      err = (err + d).slice(-20_000)
+    })
+    child.on('exit', (code) => ok({ code: code ?? 1, out, err }))
   })
 }
 
 let failed = false
 for (const file of benches) {
   const name = basename(file, '.bench.ts')
-  const { code, out } = await run(file)
+  const { code, out, err } = await run(file)
   const lines = out.split('\n').filter((l) => l.trim() !== '')
   let record
   try {
@@ -36,9 +41,10 @@ for (const file of benches) {
     console.log(JSON.stringify(record))
   } else {
     failed = true
+    const thrown = err.split('\n').find((l) => /^\w*Error\b/.test(l))
     const why =
       code !== 0
-        ? `exit code ${code}`
+        ? `exit code ${code}${thrown ? `: ${thrown}` : ''}`
         : `expected one JSON line {"bench":"${name}",…} on stdout, got ${lines.length} line(s)`
     console.log(JSON.stringify({ bench: name, error: why, stdout: out.slice(0, 2000) }))
   }
