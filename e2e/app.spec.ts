@@ -5,7 +5,7 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
   version: string
 }
 
-test('loads without console errors, with its landmarks and the empty state of every region', async ({
+test('loads without console errors, with its landmarks and a labelled region for each view', async ({
   ringside,
   page,
 }) => {
@@ -13,10 +13,11 @@ test('loads without console errors, with its landmarks and the empty state of ev
   await expect(page.getByRole('banner')).toBeVisible()
   await expect(page.getByRole('main')).toBeVisible()
   await expect(page.getByRole('contentinfo')).toBeVisible()
-  for (const region of ['diagram', 'consoles', 'inspector', 'timeline'] as const) {
+  for (const region of ['diagram', 'consoles', 'inspector', 'timeline'] as const)
     await expect(ringside.panel(region).getByRole('heading', { level: 2 })).toBeVisible()
+  // Regions not built yet say what will appear there (remove a region from this list when it lands).
+  for (const region of ['consoles', 'inspector', 'timeline'] as const)
     await expect(page.getByTestId(`empty-${region}`)).toContainText(/appear here/)
-  }
 })
 
 test('answers through the real worker: handshake, ping, and events over the SharedArrayBuffer ring', async ({

@@ -11,7 +11,6 @@ export const en: Messages = {
     label: 'Application settings',
     language: 'Language',
     theme: 'Theme',
-    about: 'About',
   },
   theme: {
     light: 'Light',
@@ -83,7 +82,6 @@ export const en: Messages = {
       command: 'The engine failed while running “{{command}}”: {{message}}',
       other: 'Engine error: {{message}}',
       keepsSettings: 'Restarting the engine keeps your settings.',
-      restart: 'Restart engine',
       dismiss: 'Dismiss',
       details: 'Technical details',
     },
@@ -114,7 +112,6 @@ export const en: Messages = {
     transport: 'Event transport',
     yes: 'yes',
     no: 'no',
-    ping: 'Ping',
     pingResult: 'Round trip {{ms}} ms',
     synthCount: 'Synthetic events',
     synthPace: 'Pace',

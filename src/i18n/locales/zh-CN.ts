@@ -13,7 +13,6 @@ export const zhCN = {
     label: '应用设置',
     language: '语言',
     theme: '主题',
-    about: '关于',
   },
   theme: {
     light: '浅色',
@@ -85,7 +84,6 @@ export const zhCN = {
       command: '引擎执行命令“{{command}}”时出错：{{message}}',
       other: '引擎出错：{{message}}',
       keepsSettings: '重启引擎不会丢失你的设置。',
-      restart: '重启引擎',
       dismiss: '关闭提示',
       details: '技术细节',
     },
@@ -115,7 +113,6 @@ export const zhCN = {
     transport: '事件传输',
     yes: '是',
     no: '否',
-    ping: '测试往返',
     pingResult: '往返 {{ms}} 毫秒',
     synthCount: '合成事件数',
     synthPace: '节奏',

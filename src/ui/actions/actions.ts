@@ -30,6 +30,7 @@ export const ACTIONS: readonly Action[] = [
     keys: ['?'],
     perform: ({ app }) => app.getState().setAboutOpen(true),
   },
+  { id: 'about.close', label: 'about.close', perform: ({ app }) => app.getState().setAboutOpen(false) },
   {
     id: 'language.toggle',
     label: 'actions.languageToggle',
@@ -70,6 +71,21 @@ export const ACTIONS: readonly Action[] = [
     perform: ({ session }) => session.getState().restart(),
   },
   { id: 'engine.ping', label: 'actions.enginePing', perform: ({ session }) => session.getState().ping() },
+  {
+    id: 'engine.dismissError',
+    label: 'engine.error.dismiss',
+    perform: ({ session }) => session.getState().dismissError(),
+  },
+  {
+    id: 'engine.faultThrow',
+    label: 'about.faultThrow',
+    perform: ({ session }) => session.getState().fault('throw'),
+  },
+  {
+    id: 'engine.faultCrash',
+    label: 'about.faultCrash',
+    perform: ({ session }) => session.getState().fault('crash'),
+  },
 ]
 
 export const registry = new ActionRegistry(ACTIONS)

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useApp } from '../../state/context'
 import { ACTIONS } from '../actions/actions'
+import { ActionButton } from '../actions/ActionButton'
 import { EngineDiagnostics } from './EngineDiagnostics'
 
 /** What Ringside is and for whom; the key bindings (from the action registry); engine diagnostics. */
@@ -30,9 +31,7 @@ export function AboutDialog() {
         <>
           <div className="rs-dialog-head">
             <h2 id="about-title">{t('about.title')}</h2>
-            <button type="button" data-testid="about-close" onClick={() => setOpen(false)}>
-              {t('about.close')}
-            </button>
+            <ActionButton action="about.close" testId="about-close" />
           </div>
           <div className="rs-dialog-body">
             <p>{t('about.what')}</p>

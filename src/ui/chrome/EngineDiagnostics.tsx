@@ -3,18 +3,16 @@ import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
 import { useSession } from '../../state/context'
 import { MAX_SYNTH_EVENTS, PROTOCOL_VERSION, type SynthPace } from '../../worker/protocol'
-import { usePerform } from '../actions/use-action'
+import { ActionButton } from '../actions/ActionButton'
 
 /** The engine's identity and a few probes of the real worker: ping, synthetic events, fault drills. */
 export function EngineDiagnostics() {
   const { t, i18n } = useTranslation()
-  const perform = usePerform()
   const { hello, pingMs } = useSession(
     useShallow((s) => ({ hello: s.engine.hello, pingMs: s.engine.pingMs })),
   )
   const synth = useSession((s) => s.synth)
   const runSynth = useSession((s) => s.runSynth)
-  const fault = useSession((s) => s.fault)
   const [count, setCount] = useState(1_000_000)
   const [pace, setPace] = useState<SynthPace>('lossless')
   const ids = { count: useId(), pace: useId() }
@@ -39,9 +37,7 @@ export function EngineDiagnostics() {
         <dd data-testid="engine-transport">{hello ? t(`engine.transport.${hello.transport}`) : '—'}</dd>
       </dl>
       <div className="rs-controls">
-        <button type="button" data-testid="ping" onClick={() => perform('engine.ping')}>
-          {t('about.ping')}
-        </button>
+        <ActionButton action="engine.ping" testId="ping" />
         <output data-testid="ping-result">
           {pingMs === null ? '' : t('about.pingResult', { ms: decimal.format(pingMs) })}
         </output>
@@ -100,12 +96,8 @@ export function EngineDiagnostics() {
       </output>
       <h3>{t('about.faultTitle')}</h3>
       <div className="rs-controls">
-        <button type="button" data-testid="fault-throw" onClick={() => void fault('throw')}>
-          {t('about.faultThrow')}
-        </button>
-        <button type="button" data-testid="fault-crash" onClick={() => void fault('crash')}>
-          {t('about.faultCrash')}
-        </button>
+        <ActionButton action="engine.faultThrow" testId="fault-throw" />
+        <ActionButton action="engine.faultCrash" testId="fault-crash" />
       </div>
     </section>
   )

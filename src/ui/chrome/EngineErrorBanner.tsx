@@ -1,13 +1,11 @@
 import { useTranslation } from 'react-i18next'
 import { useSession } from '../../state/context'
-import { usePerform } from '../actions/use-action'
+import { ActionButton } from '../actions/ActionButton'
 
 /** An engine failure, said plainly, with the way out: restart (settings are kept). */
 export function EngineErrorBanner() {
   const { t } = useTranslation()
-  const perform = usePerform()
   const error = useSession((s) => s.engine.error)
-  const dismiss = useSession((s) => s.dismissError)
   if (error === null) return null
   const dead = error.code === 'crashed' || error.code === 'timeout' || error.code === 'protocol'
   const message = dead
@@ -20,17 +18,8 @@ export function EngineErrorBanner() {
       <p>
         <strong>{message}</strong> {t('engine.error.keepsSettings')}
       </p>
-      <button
-        type="button"
-        className="rs-primary"
-        data-testid="engine-restart"
-        onClick={() => perform('engine.restart')}
-      >
-        {t('engine.error.restart')}
-      </button>
-      <button type="button" data-testid="engine-error-dismiss" onClick={dismiss}>
-        {t('engine.error.dismiss')}
-      </button>
+      <ActionButton action="engine.restart" testId="engine-restart" primary />
+      <ActionButton action="engine.dismissError" testId="engine-error-dismiss" />
       {error.detail && (
         <details>
           <summary>{t('engine.error.details')}</summary>

@@ -3,7 +3,7 @@ import { LANGUAGES, LANGUAGE_NAMES } from '../../i18n/i18n'
 import { selectLanguage, selectTheme } from '../../state/app-store'
 import { useApp } from '../../state/context'
 import { THEMES } from '../../state/settings'
-import { registry } from '../actions/actions'
+import { ActionButton } from '../actions/ActionButton'
 import { usePerform } from '../actions/use-action'
 
 export function Header() {
@@ -11,7 +11,6 @@ export function Header() {
   const perform = usePerform()
   const language = useApp(selectLanguage)
   const theme = useApp(selectTheme)
-  const about = registry.get('about.open')
   return (
     <header className="rs-header">
       <div className="rs-brand">
@@ -47,14 +46,7 @@ export function Header() {
             ))}
           </select>
         </label>
-        <button
-          type="button"
-          data-testid="about-open"
-          aria-keyshortcuts={about.keys?.join(' ')}
-          onClick={() => perform(about.id)}
-        >
-          {t('toolbar.about')}
-        </button>
+        <ActionButton action="about.open" testId="about-open" />
       </div>
     </header>
   )
