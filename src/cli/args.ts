@@ -18,10 +18,17 @@ export interface RunArgs {
   readonly cmdline: string
   /** Raw disk image for the ATA disk and virtio-blk (a copy: the file is not modified). */
   readonly disk?: string
+  /** Stop with `idle` once all input was read and the guest has spent 100 ms of virtual time halted since its last console byte. */
+  readonly untilIdle: boolean
+  /** The console --input goes to and the JSON `console` comes from (default: the image's platform). */
+  readonly console?: ConsoleName
 }
 
+export const CONSOLE_NAMES = ['com1', 'virtio'] as const
+export type ConsoleName = (typeof CONSOLE_NAMES)[number]
+
 export const USAGE =
-  'usage: ringside run --image FILE [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--json]'
+  'usage: ringside run --image FILE [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
 
 /** Default step budget: large enough for any program in the repository, small enough to end a runaway guest. */
 export const DEFAULT_MAX_INSNS = 4_000_000_000
@@ -66,6 +73,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   let json = false
   let cmdline = ''
   let disk: string | undefined
+  let untilIdle = false
+  let console: ConsoleName | undefined
   for (let k = 1; k < argv.length; k++) {
     const flag = argv[k]
     const value = (): string => {
@@ -99,6 +108,15 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '--disk':
         disk = value()
         break
+      case '--console': {
+        const v = value()
+        if (!(CONSOLE_NAMES as readonly string[]).includes(v)) throw new UsageError(`--console: '${v}' is not one of ${CONSOLE_NAMES.join(', ')}`)
+        console = v as ConsoleName
+        break
+      }
+      case '--until-idle':
+        untilIdle = true
+        break
       case '--json':
         json = true
         break
@@ -107,5 +125,5 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     }
   }
   if (image === undefined) throw new UsageError('--image is required')
-  return { image, loadAddr, entry, memMiB, input, maxInsns, json, cmdline, disk }
+  return { image, loadAddr, entry, memMiB, input, maxInsns, json, cmdline, disk, untilIdle, console }
 }

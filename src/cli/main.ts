@@ -6,10 +6,16 @@
  */
 import { readFileSync } from 'node:fs'
 import { BareMetal } from '../engine/machine/bare-metal-run'
+import { CYCLES_PER_MS } from '../engine/machine/clock'
+import { Console } from '../engine/machine/pc'
 import { ImageError } from '../engine/loader/image-error'
 import { USAGE, UsageError, parseRunArgs, type RunArgs } from './args'
+import { guestImageInfo } from './guest-manifest'
 import { runSummary } from './summary'
 import { utf8Encode } from '../engine/util/utf8'
+
+/** --until-idle: virtual time the guest must spend halted, after reading all input, to count as idle. */
+const UNTIL_IDLE_MS = 100
 
 function fail(message: string, code: number): never {
   process.stderr.write(`ringside: ${message.split('\n')[0]}\n`)
@@ -33,11 +39,15 @@ function main(argv: readonly string[]): void {
     throw e
   }
   const image = readInput(args.image, 'image')
-  const disk = args.disk === undefined ? undefined : readInput(args.disk, 'disk')
+  // A guest image built with its own disk and platform (guests.json) gets them by default.
+  const guest = guestImageInfo(args.image)
+  const diskPath = args.disk ?? guest?.disk
+  const disk = diskPath === undefined ? undefined : readInput(diskPath, 'disk')
+  const consoleIndex = (args.console ?? (guest?.platform === 'virtio' ? 'virtio' : 'com1')) === 'virtio' ? Console.virtio : Console.com1
   const m = new BareMetal({ memMiB: args.memMiB, disk })
   const out: number[] = []
   m.pc.onConsoleOutput = (console, bytes) => {
-    if (console !== 0) return
+    if (console !== consoleIndex) return
     if (args.json) for (const b of bytes) out.push(b)
     else process.stdout.write(bytes)
   }
@@ -47,8 +57,8 @@ function main(argv: readonly string[]): void {
     if (e instanceof ImageError) fail(`${args.image}: ${e.message}`, 2)
     throw e
   }
-  if (args.input) m.input(utf8Encode(args.input))
-  const stop = m.run(args.maxInsns)
+  if (args.input) m.pc.queueConsoleInput(consoleIndex, utf8Encode(args.input))
+  const stop = m.run(args.maxInsns, args.untilIdle ? UNTIL_IDLE_MS * CYCLES_PER_MS : Infinity)
   const summary = runSummary(m, stop, Uint8Array.from(out))
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
   else {

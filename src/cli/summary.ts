@@ -1,6 +1,6 @@
 /**
  * The runner's JSON result (README "Headless runner"): how the run stopped, counts, registers, the
- * COM1 output, events by kind and exceptions by vector.
+ * console output (COM1, or the virtio console for a virtio guest), events by kind and exceptions by vector.
  */
 import type { BareMetal, BareMetalStop } from '../engine/machine/bare-metal-run'
 import { EVENT_KIND_NAMES, isEventKind } from '../engine/trace/schema'

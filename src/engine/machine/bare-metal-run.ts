@@ -7,6 +7,7 @@
 import { Cpu, type StopReason } from '../cpu/cpu'
 import { type LoadOptions, type LoadedImage, loadImage } from '../loader/load-image'
 import { StateReader, StateWriter } from '../snapshot'
+import { EventKind } from '../trace/schema'
 import { EventSink } from '../trace/sink'
 import type { PhysicalMemory } from './memory'
 import { Console, Pc, loadSparseBytes, saveSparseBytes } from './pc'
@@ -23,9 +24,11 @@ export interface BareMetalOptions {
 /**
  * Why a bare-metal run ended: `halt` (HLT with IF = 0, or waiting for an interrupt that nothing can
  * raise any more), `debug-exit` (a write to the isa-debug-exit port), `shutdown` (triple fault),
- * `max-insns` (the step budget ran out).
+ * `max-insns` (the step budget ran out), `idle` (every console keystroke was taken and the guest has
+ * since spent `idleAfterCycles` halted without a console byte in or out: an interactive guest waiting
+ * for more input).
  */
-export type BareMetalStop = 'halt' | 'debug-exit' | 'shutdown' | 'max-insns'
+export type BareMetalStop = 'halt' | 'debug-exit' | 'shutdown' | 'max-insns' | 'idle'
 
 export class BareMetal {
   readonly clock = { cycles: 0 }
@@ -60,10 +63,16 @@ export class BareMetal {
     this.pc.queueConsoleInput(Console.com1, bytes)
   }
 
-  /** Runs for at most `maxSteps` steps or until the guest stops. */
-  run(maxSteps: number): BareMetalStop {
+  /**
+   * Runs for at most `maxSteps` steps or until the guest stops; with `idleAfterCycles`, also once all
+   * console input has been taken and the guest has spent that many cycles halted since the last
+   * console byte (in total: a periodic timer wakes an idle guest every few milliseconds).
+   */
+  run(maxSteps: number, idleAfterCycles = Infinity): BareMetalStop {
     const { cpu, pc, clock } = this
     let left = maxSteps
+    let halted = 0
+    let consoleBytes = -1
     for (;;) {
       const reason: StopReason = cpu.run({ maxInsns: left, untilCycle: pc.deadline })
       left -= cpu.lastRunSteps
@@ -75,8 +84,14 @@ export class BareMetal {
         case 'idle':
           // Nothing can happen before the next device deadline: skip the idle time.
           if (pc.deadline === Infinity) return 'halt'
+          if (pc.pendingConsoleInput() > 0 || this.sink.counts[EventKind.ConsoleByte] !== consoleBytes) {
+            consoleBytes = this.sink.counts[EventKind.ConsoleByte]
+            halted = 0
+          }
+          halted += Math.max(0, pc.deadline - clock.cycles)
           if (clock.cycles < pc.deadline) clock.cycles = pc.deadline
           pc.advance(clock.cycles)
+          if (halted >= idleAfterCycles) return 'idle'
           continue
         case 'stop':
           if (this.debugExitPending) {

@@ -151,6 +151,11 @@ export class Pc<M extends DmaMemory = PhysicalMemory> implements ClockedDevice, 
     }
   }
 
+  /** Keystrokes queued for any console that the guest has not taken yet. */
+  pendingConsoleInput(): number {
+    return this.com1.pendingInput + this.com2.pendingInput + this.virtioConsole.pendingInput
+  }
+
   /** Every device's state and the disk contents (memory is saved separately, see {@link saveSparseBytes}). */
   saveState(w: StateWriter): void {
     w.section('pc')

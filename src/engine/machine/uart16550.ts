@@ -105,6 +105,11 @@ export class Uart16550 implements PortDevice, Snapshottable {
     return this.fifoEnabled ? TRIGGER_LEVELS[this.fcr >> 6] : 1
   }
 
+  /** Keystrokes the guest has not read yet: those still queued and those in the RX FIFO. */
+  get pendingInput(): number {
+    return this.input.length + this.rx.length
+  }
+
   /** Appends keystrokes to the input queue; they enter the RX FIFO as it has room. */
   queueInput(bytes: Uint8Array): void {
     this.input.push(bytes, (b) => this.sink?.emit(EventKind.ConsoleByte, this.console | 0x100, b))

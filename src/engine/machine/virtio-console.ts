@@ -37,6 +37,11 @@ export class VirtioConsole extends VirtioMmioDevice {
     super(VIRTIO_ID_CONSOLE, 2, 0, mem, irq, sink)
   }
 
+  /** Keystrokes not yet delivered into the driver's receive buffers. */
+  get pendingInput(): number {
+    return this.input.length
+  }
+
   /** Queues input; it is delivered as soon as (and as far as) the driver has posted receive buffers. */
   queueInput(bytes: Uint8Array): void {
     this.input.push(bytes, (b) => this.sink?.emit(EventKind.ConsoleByte, this.console | 0x100, b))
