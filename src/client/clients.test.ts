@@ -172,3 +172,54 @@ describe.each(configs.slice(1))('%s client under back-pressure', (_name, make) =
     expect(got.kinds.filter((k) => k === EventKind.Dropped).length).toBeGreaterThan(0)
   })
 })
+
+describe('the worker side of the protocol', () => {
+  async function exchange(...messages: unknown[]): Promise<unknown[]> {
+    const { port1, port2 } = new MessageChannel()
+    serveEngine(port2 as unknown as HostPort, { isolated: false, crash: () => {} })
+    const replies: unknown[] = []
+    port1.onmessage = (ev) => replies.push(ev.data)
+    for (const m of messages) port1.postMessage(m)
+    await new Promise((r) => setTimeout(r, 50))
+    port1.close()
+    port2.close()
+    return replies
+  }
+
+  it('answers malformed messages with a protocol error instead of dying', async () => {
+    const replies = await exchange(
+      'hello',
+      { t: 'nonsense' },
+      { t: 'call', id: 1, cmd: 'ping', args: { nonce: 1 } },
+      { t: 'open', transport: { mode: 'ring', batchRecords: 8, ring: new SharedArrayBuffer(1024) } },
+      { t: 'open', transport: { mode: 'transfer', batchRecords: 8, maxInFlight: 2 } },
+      { t: 'call', id: 2, cmd: 'format-disk', args: {} },
+      { t: 'call', id: 3, cmd: 'ping', args: { nonce: 3 } },
+    )
+    expect(replies).toEqual([
+      {
+        t: 'fatal',
+        error: expect.objectContaining({
+          code: 'protocol',
+          message: expect.stringMatching(/expected an object/),
+        }),
+      },
+      {
+        t: 'fatal',
+        error: expect.objectContaining({ code: 'protocol', message: expect.stringMatching(/unknown type/) }),
+      },
+      {
+        t: 'result',
+        id: 1,
+        ok: false,
+        error: expect.objectContaining({ code: 'protocol', message: 'call before open' }),
+      },
+      {
+        t: 'fatal',
+        error: expect.objectContaining({ code: 'protocol', message: expect.stringMatching(/not a ring/) }),
+      },
+      { t: 'result', id: 2, ok: false, error: expect.objectContaining({ code: 'bad-request' }) },
+      { t: 'result', id: 3, ok: true, value: { nonce: 3 } },
+    ])
+  })
+})

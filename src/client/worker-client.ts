@@ -1,5 +1,6 @@
 import { RecordView } from '../engine/trace/codec'
 import { EventRing } from '../engine/trace/transport-ring'
+import { assertNever } from '../engine/types'
 import { parseFromWorker, type CommandName, type ToWorker, type TransportSetup } from '../worker/protocol'
 import { ClientBase } from './client-base'
 
@@ -146,6 +147,8 @@ export class WorkerClient extends ClientBase {
           : this.settle(msg.id, false, undefined, msg.error)
       case 'fatal':
         return this.fail(msg.error)
+      default:
+        assertNever(msg, 'message')
     }
   }
 

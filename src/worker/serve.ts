@@ -1,4 +1,5 @@
 import { EventRing } from '../engine/trace/transport-ring'
+import { assertNever } from '../engine/types'
 import { EngineHost } from './engine-host'
 import { RingOutlet, TransferOutlet } from './event-pump'
 import { parseToWorker, toErrorInfo, type FromWorker } from './protocol'
@@ -52,10 +53,15 @@ export function serveEngine(port: HostPort, options: ServeOptions): void {
         if (host !== null)
           return post({ t: 'fatal', error: { code: 'protocol', message: 'transport opened twice' } })
         const setup = msg.transport
-        const outlet =
-          setup.mode === 'transfer'
-            ? (transfer = new TransferOutlet(post, setup.maxInFlight))
-            : new RingOutlet(new EventRing(setup.ring), post, yieldToEventLoop)
+        let outlet
+        try {
+          outlet =
+            setup.mode === 'transfer'
+              ? (transfer = new TransferOutlet(post, setup.maxInFlight))
+              : new RingOutlet(new EventRing(setup.ring), post, yieldToEventLoop)
+        } catch (err) {
+          return post({ t: 'fatal', error: { ...toErrorInfo(err), code: 'protocol' } })
+        }
         host = new EngineHost({
           outlet,
           batchRecords: setup.batchRecords,
@@ -84,6 +90,8 @@ export function serveEngine(port: HostPort, options: ServeOptions): void {
         )
         return
       }
+      default:
+        assertNever(msg, 'message')
     }
   }
 }
