@@ -267,3 +267,14 @@ describe('EptBuilder', () => {
     expect(() => small.map(gpa(0), hpa(0), 0x1000)).toThrow(/exhausted/)
   })
 })
+
+describe('EPT tables above 2 GiB', () => {
+  it('follows table addresses with bit 31 set (read as all ones when no RAM is there: misconfigured)', () => {
+    const { mem, eptp, set } = handBuilt()
+    set(0x11000 + 2 * 8, 0x80000000 | 7) // PDPTE 2 → a page directory at 2 GiB, beyond this machine's RAM
+    const w = new EptWalker(mem)
+    const refs: number[] = []
+    expect(w.translate(eptp, 0x80000000, READ, (_l, addr) => refs.push(addr))).toBe(EPT_MISCONFIG)
+    expect(refs).toEqual([0x10000, 0x11010, 0x80000000])
+  })
+})

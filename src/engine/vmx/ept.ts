@@ -156,7 +156,7 @@ export class EptWalker {
     const ad = (eptp & EPTP_ACCESSED_DIRTY) !== 0
     if (ad && (access & (EptQual.LINEAR_VALID | EptQual.TRANSLATION)) === EptQual.LINEAR_VALID)
       access |= EptQual.WRITE
-    let table = eptp & 0xfffff000
+    let table = (eptp & 0xfffff000) >>> 0
     let perm = EPT_RWX
     for (let level = 4; level >= 1; level--) {
       const index = level === 4 ? 0 : (gpa >>> (12 + 9 * (level - 1))) & 0x1ff
@@ -183,7 +183,7 @@ export class EptWalker {
         const pageMask = EPT_LEVEL_SIZE[level] - 1
         return ((lo & ~pageMask & 0xfffff000) >>> 0) + (gpa & pageMask)
       }
-      table = lo & 0xfffff000
+      table = (lo & 0xfffff000) >>> 0
     }
     throw new Error('unreachable: the EPT walk ends at level 1')
   }
@@ -218,7 +218,7 @@ type LeafOp =
   | { readonly kind: 'protect'; readonly perms: number }
 
 /** Attribute bits a split large page passes to its smaller entries: R/W/X, memory type, ignore PAT, A, D. */
-const SPLIT_ATTRS = 0x37f
+const SPLIT_ATTRS = EPT_RWX | (7 << EPT_MEMTYPE_SHIFT) | EPT_IGNORE_PAT | EPT_ACCESSED | EPT_DIRTY
 
 /**
  * Builds and edits EPT structures in host memory, the way a hypervisor's MMU code does (KVM
@@ -368,7 +368,7 @@ export class EptBuilder {
       } else if (leaf) {
         child = this.split(addr, entry, level)
       } else {
-        child = entry & 0xfffff000
+        child = (entry & 0xfffff000) >>> 0
       }
       this.applyTable(child, level - 1, base, lo, hi, op)
     }

@@ -261,8 +261,9 @@ function checkHostState(v: Vmcs): VmEntryResult | null {
 
 /** The granularity rule for a usable segment's limit (§27.3.1.2). */
 function granularityConsistent(limit: number, ar: number): boolean {
-  if ((limit & 0xfff) !== 0xfff && ar & AR_G) return false
-  return !(limit >>> 20 !== 0 && !(ar & AR_G))
+  const g = (ar & AR_G) !== 0
+  if ((limit & 0xfff) !== 0xfff && g) return false
+  return !(limit >>> 20 !== 0 && !g)
 }
 
 /** §27.3.1 "Checks on the Guest State Area". */
