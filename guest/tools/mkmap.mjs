@@ -1,6 +1,6 @@
 // Writes the symbol and line map of ringos images, for the inspector: for each ELF32 image given
-// (the kernel and every program), its functions with address ranges (from .symtab) and an
-// address -> file/line table (from the DWARF line-number programs in .debug_line, DWARF 2-5,
+// (the kernel and every program), its functions and data objects with address ranges (from .symtab)
+// and an address -> file/line table (from the DWARF line-number programs in .debug_line, DWARF 2-5,
 // "Line Number Information" §6.2 of the DWARF 5 standard).
 //
 // usage: node mkmap.mjs OUT.map.json NAME=ELF ...
@@ -8,6 +8,7 @@
 // Output:
 // { "format": "ringos-map/1",
 //   "images": { NAME: { "functions": [{"name", "start", "end"}],      end exclusive
+//                       "objects": [{"name", "start", "end"}],        variables with a size
 //                       "files": ["kernel/kmain.c", ...],          relative to guest/
 //                       "lines": [[address, fileIndex, line], ...] } } }
 // "lines" is sorted by address; each row holds until the next one; fileIndex -1 marks the end of a
@@ -53,13 +54,14 @@ function cstr(buf, at) {
 }
 
 // Functions: STT_FUNC symbols with their sizes; assembly labels (STT_NOTYPE in an executable section)
-// end where the next symbol starts.
-function functions(elf, secs) {
+// end where the next symbol starts. Objects: STT_OBJECT symbols with a size.
+function symbols(elf, secs) {
   const symtab = secs.byName.get('.symtab')
-  if (!symtab) return []
+  if (!symtab) return { functions: [], objects: [] }
   const strtab = secs.headers[symtab.link]
   const dv = new DataView(elf.buffer, elf.byteOffset, elf.byteLength)
   const syms = []
+  const objects = []
   for (let o = symtab.offset; o < symtab.offset + symtab.size; o += 16) {
     const name = cstr(elf, strtab.offset + dv.getUint32(o, true))
     const value = dv.getUint32(o + 4, true)
@@ -67,9 +69,12 @@ function functions(elf, secs) {
     const type = elf[o + 12] & 0xf
     const shndx = dv.getUint16(o + 14, true)
     const sec = secs.headers[shndx]
-    if (!name || shndx === 0 || shndx >= 0xff00 || !sec || !(sec.flags & 4)) continue // SHF_EXECINSTR
+    if (!name || shndx === 0 || shndx >= 0xff00 || !sec) continue
+    if (type === 1 && size > 0) objects.push({ name, start: value, end: value + size })
+    if (!(sec.flags & 4)) continue // SHF_EXECINSTR
     if (type === 2 || (type === 0 && !name.includes('.'))) syms.push({ name, start: value, size, end: sec.addr + sec.size })
   }
+  objects.sort((a, b) => a.start - b.start || a.name.localeCompare(b.name))
   syms.sort((a, b) => a.start - b.start || a.name.localeCompare(b.name))
   const out = []
   syms.forEach((s, i) => {
@@ -77,7 +82,7 @@ function functions(elf, secs) {
     const end = s.size ? s.start + s.size : Math.min(next ? next.start : s.end, s.end)
     if (end > s.start) out.push({ name: s.name, start: s.start, end })
   })
-  return out
+  return { functions: out, objects }
 }
 
 class Reader {
@@ -231,7 +236,7 @@ function imageMap(path) {
     prev = [address, idx, line]
     lines.push(prev)
   }
-  return { functions: functions(elf, secs), files, lines }
+  return { ...symbols(elf, secs), files, lines }
 }
 
 const [out, ...images] = process.argv.slice(2)

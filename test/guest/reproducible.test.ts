@@ -44,6 +44,7 @@ describe.skipIf(mismatch !== '')('guest images', () => {
   it('have line maps that agree with addr2line on the unstripped kernel', () => {
     interface Image {
       functions: { name: string; start: number; end: number }[]
+      objects: { name: string; start: number; end: number }[]
       files: string[]
       lines: [number, number, number][]
     }
@@ -66,14 +67,20 @@ describe.skipIf(mismatch !== '')('guest images', () => {
       expect(answers).toEqual(rows.map(([, f, line]) => `guest/${kernel.files[f]}:${line}`))
       expect(kernel.files).toContain('kernel/entry.asm')
 
-      // Functions: every C function nm reports, with the same start and size.
+      // Every sized function and variable nm reports, with the same start and size.
       const nm = execFileSync('nm', ['-S', '--defined-only', elf], { encoding: 'utf8' })
+      let checked = 0
       for (const line of nm.trim().split('\n')) {
         const [addr, size, type, name] = line.split(/\s+/)
-        if (name === undefined || !/^[tT]$/.test(type)) continue
+        if (name === undefined) continue
         const start = parseInt(addr, 16)
-        expect(kernel.functions, name).toContainEqual({ name, start, end: start + parseInt(size, 16) })
+        const symbol = { name, start, end: start + parseInt(size, 16) }
+        if (/^[tT]$/.test(type)) expect(kernel.functions, name).toContainEqual(symbol)
+        else if (/^[bBdDrR]$/.test(type)) expect(kernel.objects, name).toContainEqual(symbol)
+        else continue
+        checked++
       }
+      expect(checked).toBeGreaterThan(150)
     }
   })
 })
