@@ -20,6 +20,8 @@ export interface InterruptController {
   readonly intr: boolean
   /** True if an unmasked interrupt request is waiting for INTA (8259A: IRR & ~IMR above the in-service priority). */
   hasInterrupt(): boolean
+  /** The IRQ line the last acknowledge served (-1: spurious or unknown), for events and flows. */
+  readonly lastIrq?: number
   /** The INTA cycle: returns the vector and moves the request to in-service (8259A datasheet, "Interrupt sequence"). */
   acknowledge(): number
 }

@@ -385,6 +385,9 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
     }
   }
 
+  /** The IRQ line (0–15) the last {@link acknowledge} served, or -1 for a spurious or floating-bus vector. */
+  lastIrq = -1
+
   /** The INTR pin. It includes a withdrawn request whose INT is still held, which acknowledges as IR7. */
   hasInterrupt(): boolean {
     return this.intr
@@ -400,6 +403,7 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
   acknowledge(): number {
     const m = this.master.pending()
     let vector: number
+    this.lastIrq = -1
     if (m < 0) {
       this.master.ackSpurious()
       vector = this.master.vectorBase | 7
@@ -407,6 +411,7 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
       this.master.ack(m)
       if (!this.master.hasSlaveOn(m)) {
         vector = this.master.vectorBase + m
+        this.lastIrq = m
       } else if (this.slave.slaveId !== m) {
         vector = FLOATING_BUS_VECTOR
       } else {
@@ -417,6 +422,7 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
         } else {
           this.slave.ack(s)
           vector = this.slave.vectorBase + s
+          this.lastIrq = 8 + s
         }
       }
     }
