@@ -111,8 +111,13 @@ export function add(c: Cpu, size: number, a: number, b: number): number {
  * returns the same formula's value (ROL/ROR/RCL/RCR, SHL) or the count-1 value of the last step, as
  * implemented below. AF after a shift is undefined: Intel leaves it 0 for SHL/SHR/SAR with a count
  * ≠ 0, and rotates do not touch it.
+ *
+ * Undefined cases, as the Intel CPU of the differential suite behaves (measured over every count and
+ * a set of edge values): OF for a count > 1 is the 1-bit formula applied to the *original* operand
+ * (the overflow of the first step) — except ROL/ROR of a register by an immediate, which keep OF;
+ * an 8/16-bit RCL/RCR whose count is a multiple of 9/17 changes neither the operand nor any flag.
  */
-export function shift(c: Cpu, kind: number, size: number, v: number, count: number): number {
+export function shift(c: Cpu, kind: number, size: number, v: number, count: number, keepRotateOf: boolean): number {
   count &= 0x1f
   if (count === 0) return v
   const bits = size * 8
@@ -129,8 +134,8 @@ export function shift(c: Cpu, kind: number, size: number, v: number, count: numb
       res = n === 0 ? u : ((u << n) | (u >>> (bits - n))) & m
       if (size === 4) res >>>= 0
       cf = res & 1
-      of = ((res >>> msb) & 1) ^ cf
       settleFlags(c)
+      of = keepRotateOf && count !== 1 ? (c.fl >>> 11) & 1 : ((u >>> msb) ^ (u >>> (msb - 1))) & 1
       c.fl = (c.fl & ~(CF | OF)) | cf | (of << 11)
       return size === 4 ? res | 0 : res
     }
@@ -140,14 +145,15 @@ export function shift(c: Cpu, kind: number, size: number, v: number, count: numb
       res = n === 0 ? u : ((u >>> n) | (u << (bits - n))) & m
       if (size === 4) res >>>= 0
       cf = (res >>> msb) & 1
-      of = cf ^ ((res >>> (msb - 1)) & 1)
       settleFlags(c)
+      of = keepRotateOf && count !== 1 ? (c.fl >>> 11) & 1 : (u ^ (u >>> msb)) & 1
       c.fl = (c.fl & ~(CF | OF)) | cf | (of << 11)
       return size === 4 ? res | 0 : res
     }
     case 2: {
       // RCL: rotate through CF over bits + 1 positions
       const n = count % (bits + 1)
+      if (n === 0) return v
       let x = u
       let carry = getCF(c)
       for (let k = 0; k < n; k++) {
@@ -157,15 +163,17 @@ export function shift(c: Cpu, kind: number, size: number, v: number, count: numb
         carry = out
       }
       settleFlags(c)
-      of = ((x >>> msb) & 1) ^ carry
+      of = ((u >>> msb) ^ (u >>> (msb - 1))) & 1
       c.fl = (c.fl & ~(CF | OF)) | carry | (of << 11)
       return size === 4 ? x | 0 : x
     }
     case 3: {
       // RCR
       const n = count % (bits + 1)
+      if (n === 0) return v
       let x = u
       let carry = getCF(c)
+      of = ((u >>> msb) & 1) ^ carry
       for (let k = 0; k < n; k++) {
         const out = x & 1
         x = (x >>> 1) | (carry << msb)
@@ -173,7 +181,6 @@ export function shift(c: Cpu, kind: number, size: number, v: number, count: numb
         carry = out
       }
       settleFlags(c)
-      of = ((x >>> msb) & 1) ^ ((x >>> (msb - 1)) & 1)
       c.fl = (c.fl & ~(CF | OF)) | carry | (of << 11)
       return size === 4 ? x | 0 : x
     }
@@ -188,7 +195,7 @@ export function shift(c: Cpu, kind: number, size: number, v: number, count: numb
         res = 0
       }
       if (size === 4) res = res | 0
-      of = ((res >>> msb) & 1) ^ cf
+      of = ((u >>> msb) ^ (u >>> (msb - 1))) & 1
       break
     }
     case 5: {
@@ -196,7 +203,7 @@ export function shift(c: Cpu, kind: number, size: number, v: number, count: numb
       cf = count <= bits ? (u >>> (count - 1)) & 1 : 0
       res = count >= bits ? 0 : u >>> count
       if (size === 4) res = res | 0
-      of = count === 1 ? (u >>> msb) & 1 : 0
+      of = (u >>> msb) & 1
       break
     }
     default: {
@@ -217,7 +224,7 @@ export function shift(c: Cpu, kind: number, size: number, v: number, count: numb
 
 /** 32-bit shift/rotate by an immediate (hot path of {@link shift}). */
 export function shift32(c: Cpu, kind: number, v: number, count: number): number {
-  return shift(c, kind, 4, v, count)
+  return shift(c, kind, 4, v, count, true)
 }
 
 /**
@@ -259,7 +266,8 @@ export function shd(c: Cpu, left: boolean, size: number, dst: number, src: numbe
       cf = Math.floor(lo / 2 ** (count - 1)) % 2
     }
   }
-  const of = ((res ^ dst) >>> msb) & 1
+  // OF: the overflow of the first 1-bit step (defined for a count of 1; Intel computes it so for any count).
+  const of = left ? ((dst >>> msb) ^ (dst >>> (msb - 1))) & 1 : ((src ^ (dst >>> msb)) & 1)
   c.fl = (c.fl & ~(CF | OF | AF)) | cf | (of << 11)
   setResult(c, size, size === 4 ? res | 0 : res)
   return size === 4 ? res | 0 : res
@@ -491,9 +499,9 @@ function bcdFlags(c: Cpu, res: number, cf: number, af: number, of: number): void
 }
 
 /**
- * DAA/DAS/AAA/AAS/AAM/AAD (SDM Vol. 2 pseudo-code). Undefined flags (OF for DAA/DAS; OF, SF, ZF, PF
- * for AAA/AAS; OF, AF, CF for AAM/AAD) are computed as Intel hardware does where the differential
- * suite could establish it, and documented in docs/privileged-instructions.md otherwise.
+ * DAA/DAS/AAA/AAS/AAM/AAD (SDM Vol. 2 pseudo-code). Undefined flags are what the Intel CPU of the
+ * differential suite returns: OF = 0 after DAA/DAS; OF, AF, CF = 0 after AAM; after AAD, CF, AF and
+ * OF of the addition AL + AH·imm; after AAA/AAS, SF/ZF/PF from the masked AL and OF = 0.
  */
 export function bcd(c: Cpu, which: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad', imm: number): void {
   const al = c.r8[0]
@@ -513,7 +521,7 @@ export function bcd(c: Cpu, which: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad'
         ncf = 1
       }
       c.r8[0] = v
-      bcdFlags(c, v, ncf, naf, ~al & v & 0x80 ? 1 : 0)
+      bcdFlags(c, v, ncf, naf, 0)
       return
     }
     case 'das': {
@@ -521,6 +529,8 @@ export function bcd(c: Cpu, which: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad'
       let ncf = 0
       let naf = 0
       if ((al & 0xf) > 9 || af) {
+        // CF also records the borrow of this step (SDM Vol. 2 DAS: CF ← old_CF or borrow).
+        if (al < 6) ncf = 1
         v = (v - 6) & 0xff
         naf = 1
       }
@@ -529,7 +539,7 @@ export function bcd(c: Cpu, which: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad'
         ncf = 1
       }
       c.r8[0] = v
-      bcdFlags(c, v, ncf, naf, al & ~v & 0x80 ? 1 : 0)
+      bcdFlags(c, v, ncf, naf, 0)
       return
     }
     case 'aaa':
@@ -555,10 +565,12 @@ export function bcd(c: Cpu, which: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad'
       return
     }
     default: {
-      const v = (al + c.r8[1] * imm) & 0xff
+      // AAD: AL ← AL + AH·imm; CF, AF and OF come from that 8-bit addition on Intel hardware.
+      const b = (c.r8[1] * imm) & 0xff
+      const v = (al + b) & 0xff
       c.r8[0] = v
       c.r8[1] = 0
-      bcdFlags(c, v, 0, 0, 0)
+      bcdFlags(c, v, al + b > 0xff ? 1 : 0, (al ^ b ^ v) & 0x10 ? 1 : 0, (al ^ v) & (b ^ v) & 0x80 ? 1 : 0)
       return
     }
   }

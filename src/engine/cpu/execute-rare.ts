@@ -181,7 +181,8 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       const lin = rmwLin(c, i, size)
       const v = rmwRead(c, i, size, lin)
       // A masked count of 0 writes nothing back either, but the access is still checked as a write.
-      rmwWrite(c, i, size, lin, shift(c, e & 7, size, v, count))
+      // Register rotates by an immediate keep OF (Intel); memory and CL forms compute it (alu.ts shift).
+      rmwWrite(c, i, size, lin, shift(c, e & 7, size, v, count, (e & 8) === 0 && lin === -1))
       return
     }
     case 65: // ShldE
