@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PhysicalMemory } from '../machine/memory'
+import { StateReader, StateWriter } from '../snapshot'
 import type { GuestPhys, HostPhys } from '../types'
 import {
   EPT_EXEC,
@@ -276,5 +277,27 @@ describe('EPT tables above 2 GiB', () => {
     const refs: number[] = []
     expect(w.translate(eptp, 0x80000000, READ, (_l, addr) => refs.push(addr))).toBe(EPT_MISCONFIG)
     expect(refs).toEqual([0x10000, 0x11010, 0x80000000])
+  })
+})
+
+describe('EptBuilder snapshot', () => {
+  it('restores where the next table page comes from, so edits after a restore do not reuse live tables', () => {
+    const MiB = 0x100000
+    const mem = new PhysicalMemory(4 * MiB)
+    const region = { base: (3 * MiB) as HostPhys, size: MiB }
+    const a = new EptBuilder(mem, region)
+    a.map(0 as GuestPhys, 0 as HostPhys, 0x1000)
+    const w = new StateWriter()
+    a.saveState(w)
+    const memory = mem.u8.slice()
+    // A restore constructs the machine afresh, then loads memory and every component's state.
+    const b = new EptBuilder(mem, region)
+    mem.u8.set(memory)
+    b.loadState(new StateReader(w.finish()))
+    expect(b.tableBytes).toBe(a.tableBytes)
+    b.map(0x200000 as GuestPhys, 0x200000 as HostPhys, 0x1000)
+    const walker = new EptWalker(mem)
+    expect(walker.translate(b.eptp, 0x123, READ, null)).toBe(0x123)
+    expect(walker.translate(b.eptp, 0x200123, READ, null)).toBe(0x200123)
   })
 })

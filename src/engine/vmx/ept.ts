@@ -20,6 +20,7 @@
  * below 4 GiB (the PML4 index is always 0).
  */
 import type { PhysicalMemory } from '../machine/memory'
+import type { Snapshottable, StateReader, StateWriter } from '../snapshot'
 import type { GuestPhys, HostPhys } from '../types'
 import { EptQual } from './qualification'
 
@@ -230,9 +231,10 @@ const SPLIT_ATTRS = EPT_RWX | (7 << EPT_MEMTYPE_SHIFT) | EPT_IGNORE_PAT | EPT_AC
  * when a range is remapped [R].
  *
  * Editing EPT structures that a CPU may have cached requires INVEPT (the CPU's TLB flush) afterwards,
- * as on hardware (§29.4.3.1).
+ * as on hardware (§29.4.3.1). The tables themselves are in host memory (and its snapshot); the
+ * builder's own state is where its next table page comes from.
  */
-export class EptBuilder {
+export class EptBuilder implements Snapshottable {
   readonly eptp: number
   private readonly root: number
   private readonly start: number
@@ -388,6 +390,15 @@ export class EptBuilder {
   private writeEntry(addr: number, lo: number): void {
     this.mem.write32(addr, lo)
     this.mem.write32(addr + 4, 0)
+  }
+
+  saveState(w: StateWriter): void {
+    w.section('ept-builder')
+    w.u32(this.next)
+  }
+  loadState(r: StateReader): void {
+    r.section('ept-builder')
+    this.next = r.u32()
   }
 
   private allocTable(): number {
