@@ -37,7 +37,9 @@ describe.skipIf(mismatch !== '')('guest images', () => {
     const committed = readdirSync(GUESTS).sort()
     const built = readdirSync(join(dir, 'out')).sort()
     expect(built).toEqual(committed)
-    const differing = committed.filter((f) => !readFileSync(join(GUESTS, f)).equals(readFileSync(join(dir, 'out', f))))
+    const differing = committed.filter(
+      (f) => !readFileSync(join(GUESTS, f)).equals(readFileSync(join(dir, 'out', f))),
+    )
     expect(differing, 'committed files that differ from a fresh build (run npm run build:guests)').toEqual([])
   })
 
