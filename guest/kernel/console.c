@@ -20,7 +20,7 @@ static char early[2048];
 static size_t early_len;
 
 static char raw[RAW_SIZE];
-static uint32_t raw_head, raw_tail, raw_dropped;
+static uint32_t raw_head, raw_tail;
 
 static char line[LINE_MAX];
 static size_t line_len;
@@ -112,11 +112,8 @@ void panic(const char *fmt, ...)
 void console_input(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (raw_head - raw_tail == RAW_SIZE) {
-            raw_dropped++;
-            continue;
-        }
-        raw[raw_head++ % RAW_SIZE] = s[i];
+        if (raw_head - raw_tail < RAW_SIZE) /* beyond 4 KiB of unread typeahead, keys are lost */
+            raw[raw_head++ % RAW_SIZE] = s[i];
     }
     proc_wakeup(raw);
 }

@@ -43,7 +43,7 @@ void irq_set_handler(unsigned line, void (*handler)(void))
 }
 
 /* Mnemonics and names from SDM Vol. 3A Table 6-1. */
-static const char *const exception_names[32][2] = {
+static const char *const exception_names[][2] = {
     { "#DE", "divide error" }, { "#DB", "debug" }, { "NMI", "non-maskable interrupt" },
     { "#BP", "breakpoint" }, { "#OF", "overflow" }, { "#BR", "bound range exceeded" },
     { "#UD", "invalid opcode" }, { "#NM", "device not available" }, { "#DF", "double fault" },
@@ -54,17 +54,13 @@ static const char *const exception_names[32][2] = {
     { "#CP", "control protection" },
 };
 
-const char *exception_name(unsigned vector)
-{
-    return vector < 22 ? exception_names[vector][0] : "#??";
-}
-
 /* Prints what a teacher wants to see about an exception: which, where, why. */
 static void report_exception(const struct trapframe *tf, const char *who)
 {
     unsigned v = tf->vector;
-    kprintf("*** exception %s (vector %u, %s) in %s at ring %u\n", exception_name(v), v,
-        v < 22 ? exception_names[v][1] : "reserved", who, tf_ring(tf));
+    int known = v < ARRAY_SIZE(exception_names);
+    kprintf("*** exception %s (vector %u, %s) in %s at ring %u\n", known ? exception_names[v][0] : "#??", v,
+        known ? exception_names[v][1] : "reserved", who, tf_ring(tf));
     kprintf("***   eip 0x%08x  error 0x%08x", tf->eip, tf->error);
     if (v == 14) {
         /* #PF error code bits (SDM Vol. 3A §4.7): P, W/R, U/S. CR2 holds the faulting address. */

@@ -69,10 +69,7 @@ static void read_boot_info(uint32_t magic, const struct multiboot_info *mbi)
 void kmain(uint32_t magic, const struct multiboot_info *mbi)
 {
     read_boot_info(magic, mbi);
-    uint32_t mem_end = mem_kib * 1024u;
-    if (mem_end > KERNEL_MAP_LIMIT || mem_end < mem_kib) /* the second test catches overflow */
-        mem_end = KERNEL_MAP_LIMIT;
-    mem_end &= ~(PAGE_SIZE - 1);
+    uint32_t mem_end = mem_kib >= KERNEL_MAP_LIMIT / 1024 ? KERNEL_MAP_LIMIT : (mem_kib * 1024) & ~(PAGE_SIZE - 1);
 
     gdt_init();
     idt_init();

@@ -23,6 +23,5 @@ static inline unsigned tf_ring(const struct trapframe *tf) { return tf->cs & 3; 
 
 void trap(struct trapframe *tf);
 void irq_set_handler(unsigned line, void (*handler)(void));
-const char *exception_name(unsigned vector);
 
 #endif
