@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "paging.h"
 #include "tarfs.h"
+#include "../platform/platform.h"
 
 struct elf_header {
     uint8_t ident[16];
@@ -33,8 +34,8 @@ static int load_segment(uint32_t *pd, int file, const struct elf_phdr *ph, uint3
     for (uint32_t page = ph->vaddr & ~(PAGE_SIZE - 1); page < ph->vaddr + ph->memsz; page += PAGE_SIZE) {
         uint32_t *pte = paging_pte(pd, page);
         uint32_t frame;
-        if (pte && (*pte & PTE_P)) { /* shared with the previous segment */
-            frame = PTE_ADDR(*pte);
+        if (pte && (plat_get_pte(pte) & PTE_P)) { /* shared with the previous segment */
+            frame = PTE_ADDR(plat_get_pte(pte));
         } else {
             frame = frame_alloc();
             if (!frame || paging_map(pd, page, frame, flags) < 0)

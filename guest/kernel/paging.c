@@ -3,9 +3,9 @@
  *
  * Every address space has the same kernel half: physical memory mapped 1:1 (virtual = physical,
  * supervisor-only), so the kernel reaches any frame, any page table and any device buffer by its
- * physical address. The user half, USER_BASE..USER_TOP, is private to each process. All writes of
- * page-directory and page-table entries go through plat_set_pte(), so a paravirtual platform can
- * turn them into hypercalls (Xen's mmu_update).
+ * physical address. The user half, USER_BASE..USER_TOP, is private to each process. Every write and
+ * read of a page-directory or page-table entry goes through plat_set_pte() and plat_get_pte(), so a
+ * paravirtual platform can turn writes into hypercalls (Xen's mmu_update) and translate frames.
  */
 #include "paging.h"
 #include "kernel.h"
@@ -55,7 +55,7 @@ uint32_t frames_free_count(void) { return free_count; }
 static uint32_t *table_for(uint32_t *pd, uint32_t va, int create, uint32_t pde_flags)
 {
     uint32_t *pde = &pd[va >> 22];
-    if (!(*pde & PTE_P)) {
+    if (!(plat_get_pte(pde) & PTE_P)) {
         if (!create)
             return 0;
         uint32_t pt = frame_alloc();
@@ -64,7 +64,7 @@ static uint32_t *table_for(uint32_t *pd, uint32_t va, int create, uint32_t pde_f
         plat_pagetable_created(pt, 1);
         plat_set_pte(pde, pt | pde_flags);
     }
-    return (uint32_t *)PTE_ADDR(*pde);
+    return (uint32_t *)PTE_ADDR(plat_get_pte(pde));
 }
 
 static void kmap_range(uint32_t start, uint32_t end, uint32_t flags)
@@ -98,21 +98,26 @@ uint32_t *pgdir_create(void)
         return 0;
     plat_pagetable_created((uint32_t)pd, 2);
     /* The kernel half: the same page tables as kernel_pgdir, so kernel mappings are shared. */
-    for (unsigned i = 0; i < 1024; i++)
-        if (kernel_pgdir[i] & PTE_P)
-            plat_set_pte(&pd[i], kernel_pgdir[i]);
+    for (unsigned i = 0; i < 1024; i++) {
+        uint32_t pde = plat_get_pte(&kernel_pgdir[i]);
+        if (pde & PTE_P)
+            plat_set_pte(&pd[i], pde);
+    }
     return pd;
 }
 
 void pgdir_destroy(uint32_t *pd)
 {
     for (unsigned i = USER_BASE >> 22; i < USER_TOP >> 22; i++) {
-        if (!(pd[i] & PTE_P))
+        uint32_t pde = plat_get_pte(&pd[i]);
+        if (!(pde & PTE_P))
             continue;
-        uint32_t *pt = (uint32_t *)PTE_ADDR(pd[i]);
-        for (unsigned j = 0; j < 1024; j++)
-            if (pt[j] & PTE_P)
-                frame_free(PTE_ADDR(pt[j]));
+        uint32_t *pt = (uint32_t *)PTE_ADDR(pde);
+        for (unsigned j = 0; j < 1024; j++) {
+            uint32_t pte = plat_get_pte(&pt[j]);
+            if (pte & PTE_P)
+                frame_free(PTE_ADDR(pte));
+        }
         plat_pagetable_freed((uint32_t)pt, 1);
         frame_free((uint32_t)pt);
     }
@@ -142,7 +147,7 @@ int user_range_ok(uint32_t *pd, uint32_t va, uint32_t len, int write)
     uint32_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
     for (uint32_t page = va & ~(PAGE_SIZE - 1); page < va + len; page += PAGE_SIZE) {
         uint32_t *pte = paging_pte(pd, page);
-        if (!pte || (*pte & need) != need)
+        if (!pte || (plat_get_pte(pte) & need) != need)
             return 0;
     }
     return 1;

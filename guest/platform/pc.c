@@ -49,6 +49,7 @@ void plat_irq_eoi(unsigned line) { pic_eoi(line); }
 int plat_irq_spurious(unsigned line) { return pic_spurious(line); }
 
 void plat_set_pte(uint32_t *entry, uint32_t value) { *(volatile uint32_t *)entry = value; }
+uint32_t plat_get_pte(const uint32_t *entry) { return *(const volatile uint32_t *)entry; }
 void plat_pagetable_created(uint32_t phys, int level) { (void)phys, (void)level; }
 void plat_pagetable_freed(uint32_t phys, int level) { (void)phys, (void)level; }
 

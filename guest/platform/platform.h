@@ -62,8 +62,11 @@ int plat_irq_spurious(unsigned line);
 
 /* ---- page tables (32-bit two-level paging, SDM Vol. 3A §4.3) ---- */
 
-/* Writes one entry of a page directory or page table. */
+/* Writes or reads one entry of a page directory or page table. The kernel's entries hold the
+ * addresses it knows (physical on the PC); a paravirtual platform translates them to and from the
+ * machine frames the hypervisor needs (Xen PV's pseudo-physical to machine map). */
 void plat_set_pte(uint32_t *entry, uint32_t value);
+uint32_t plat_get_pte(const uint32_t *entry);
 /* A page frame becomes, or stops being, a page directory (level 2) or page table (level 1). */
 void plat_pagetable_created(uint32_t phys, int level);
 void plat_pagetable_freed(uint32_t phys, int level);
