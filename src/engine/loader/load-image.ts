@@ -7,7 +7,7 @@
  * When the image carries a multiboot header, the multiboot information structure is built and the
  * entry state gets EAX = 0x2BADB002 and EBX = its address (Multiboot 0.6.96 §3.2).
  */
-import type { PhysicalMemory } from '../machine/memory'
+import type { DmaMemory } from '../machine/memory'
 import { MULTIBOOT_BOOTLOADER_MAGIC, PcLayout } from '../machine/layout'
 import { isElf, parseElf32 } from './elf32'
 import { ImageError } from './image-error'
@@ -41,15 +41,17 @@ function hex(n: number): string {
   return `0x${(n >>> 0).toString(16)}`
 }
 
-function place(mem: PhysicalMemory, addr: number, data: Uint8Array, memSize: number): void {
+function place(mem: DmaMemory, addr: number, data: Uint8Array, memSize: number): void {
   if (addr < 0 || addr + memSize > mem.size) {
-    throw new ImageError(`image part at ${hex(addr)} (${memSize} bytes) does not fit in ${mem.size >>> 20} MiB of RAM`)
+    throw new ImageError(
+      `image part at ${hex(addr)} (${memSize} bytes) does not fit in ${mem.size >>> 20} MiB of RAM`,
+    )
   }
   mem.writeBytes(addr, data)
   if (memSize > data.length) mem.writeBytes(addr + data.length, new Uint8Array(memSize - data.length))
 }
 
-export function loadImage(mem: PhysicalMemory, bytes: Uint8Array, opts: LoadOptions = {}): LoadedImage {
+export function loadImage(mem: DmaMemory, bytes: Uint8Array, opts: LoadOptions = {}): LoadedImage {
   if (bytes.length === 0) throw new ImageError('image is empty')
   const mb = findMultibootHeader(bytes)
   let entry: number
@@ -74,7 +76,12 @@ export function loadImage(mem: PhysicalMemory, bytes: Uint8Array, opts: LoadOpti
     if (fileStart < 0 || loadEnd < mb.loadAddr || fileStart + (loadEnd - mb.loadAddr) > bytes.length) {
       throw new ImageError('multiboot header address fields do not match the file')
     }
-    place(mem, mb.loadAddr, bytes.subarray(fileStart, fileStart + (loadEnd - mb.loadAddr)), bssEnd - mb.loadAddr)
+    place(
+      mem,
+      mb.loadAddr,
+      bytes.subarray(fileStart, fileStart + (loadEnd - mb.loadAddr)),
+      bssEnd - mb.loadAddr,
+    )
     start = mb.loadAddr
     end = bssEnd
     entry = opts.entry ?? mb.entryAddr

@@ -3,7 +3,7 @@
  * and building the boot information structure a loader passes in EBX (§3.3). Ringside boots guests
  * the way GRUB and `qemu-system-i386 -kernel` do, so the same kernel runs in both.
  */
-import type { PhysicalMemory } from '../machine/memory'
+import type { DmaMemory } from '../machine/memory'
 import { utf8Encode } from '../util/utf8'
 import { ImageError } from './image-error'
 
@@ -32,9 +32,18 @@ export function findMultibootHeader(bytes: Uint8Array): MultibootHeader | null {
     if (v.getUint32(o, true) !== MULTIBOOT_HEADER_MAGIC) continue
     const flags = v.getUint32(o + 4, true)
     const checksum = v.getUint32(o + 8, true)
-    if (((MULTIBOOT_HEADER_MAGIC + flags + checksum) >>> 0) !== 0) continue
-    const addr = (k: number): number => (o + 12 + 4 * k + 4 <= bytes.length ? v.getUint32(o + 12 + 4 * k, true) : 0)
-    return { offset: o, flags, headerAddr: addr(0), loadAddr: addr(1), loadEndAddr: addr(2), bssEndAddr: addr(3), entryAddr: addr(4) }
+    if ((MULTIBOOT_HEADER_MAGIC + flags + checksum) >>> 0 !== 0) continue
+    const addr = (k: number): number =>
+      o + 12 + 4 * k + 4 <= bytes.length ? v.getUint32(o + 12 + 4 * k, true) : 0
+    return {
+      offset: o,
+      flags,
+      headerAddr: addr(0),
+      loadAddr: addr(1),
+      loadEndAddr: addr(2),
+      bssEndAddr: addr(3),
+      entryAddr: addr(4),
+    }
   }
   return null
 }
@@ -54,7 +63,7 @@ export const LOADER_NAME = 'Ringside'
  * at `at` and returns its address. mem_lower is the conventional 640 KiB; mem_upper is the RAM above
  * 1 MiB in KiB (§3.3 "mem_upper").
  */
-export function writeMultibootInfo(mem: PhysicalMemory, at: number, cmdline: string): number {
+export function writeMultibootInfo(mem: DmaMemory, at: number, cmdline: string): number {
   const info = new Uint8Array(88)
   const v = new DataView(info.buffer)
   const cmd = utf8Encode(cmdline)

@@ -218,6 +218,8 @@ export const FlowKind = {
   PageTableUpdate: 8,
   Schedule: 9,
   BinaryTranslation: 10,
+  /** A port or MMIO access reaching a device with no hypervisor on the path (bare metal, containers). */
+  DeviceAccess: 11,
 } as const
 export type FlowKind = (typeof FlowKind)[keyof typeof FlowKind]
 
@@ -232,6 +234,7 @@ export const FLOW_KIND_NAMES: Readonly<Record<FlowKind, string>> = {
   8: 'page-table-update',
   9: 'schedule',
   10: 'binary-translation',
+  11: 'device-access',
 }
 
 /** Why control or data moved on a hop (Hop.reason). */

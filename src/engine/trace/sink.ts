@@ -27,6 +27,8 @@ export class EventSink {
   private batcher: EventBatcher | null = null
   /** Events emitted, by kind (index = EventKind value). */
   readonly counts = new Float64Array(64)
+  /** Called after every event is counted (the session uses it to step by event or by flow). */
+  onEmit: ((kind: EventKind) => void) | null = null
 
   constructor(private readonly clock: CycleSource) {}
 
@@ -64,6 +66,7 @@ export class EventSink {
   ): void {
     this.counts[kind]++
     const seq = this.seq++
+    if (this.onEmit !== null) this.onEmit(kind)
     const batcher = this.batcher
     if (batcher === null) return
     const i = batcher.reserve()

@@ -1,0 +1,56 @@
+import type { Cpu } from '../cpu/cpu'
+import type { PhysicalMemory } from '../machine/memory'
+import type { StateReader, StateWriter } from '../snapshot'
+import type { EventSink } from '../trace/sink'
+import type { ArchId } from './architectures'
+import type { FlowRecorder } from './flow'
+import type { ManagementShell } from './management'
+import type { Topology } from './topology'
+import type { Vm } from '../session/vm'
+
+/** What the session gives a hypervisor model. */
+export interface ModelHost {
+  readonly sink: EventSink
+  readonly clock: { cycles: number }
+  /** All of the machine's RAM; each VM's guest-physical memory is a window onto it. */
+  readonly hostMemory: PhysicalMemory
+  readonly topology: Topology
+  readonly flows: FlowRecorder<string>
+  readonly vms: readonly Vm[]
+  /** Starts (boots) or stops a VM, as the management plane asks. */
+  startVm(index: number): void
+  stopVm(index: number): void
+}
+
+/**
+ * A hypervisor model (DESIGN §5): how an architecture runs its VMs' vCPUs and handles what the CPU
+ * hands over — VM exits, traps of a deprivileged guest, hypercalls, device doorbells, interrupts to
+ * deliver — each as a flow through its components, with the effect applied (emulate, run the device,
+ * inject). Device emulation is the shared code of src/engine/machine; where it runs is the model's.
+ */
+export interface HypervisorModel {
+  readonly arch: ArchId
+  /** The management shell (xl, virsh, vim-cmd, PowerShell, …), or null where there is none. */
+  readonly shell: ManagementShell | null
+  /** Builds the vCPU of a VM being started: its environment says how memory, ports, MMIO and interrupts are reached. */
+  createCpu(vm: Vm): Cpu
+  /** The VM's image is loaded and its vCPU is at the entry state. */
+  vmStarted(vm: Vm): void
+  vmStopped(vm: Vm): void
+  /** Called before the session runs the VM's vCPU (a VM entry: pending interrupts are injected here). */
+  beforeRun(vm: Vm): void
+  /** The vCPU's run stopped at the model's request (a VM exit, a monitor trap): handle it. */
+  handleStop(vm: Vm): void
+  /** The VM's devices were advanced (an IRQ line may have risen): wake or interrupt the vCPU as the architecture does. */
+  devicesAdvanced(vm: Vm): void
+  saveState(w: StateWriter): void
+  loadState(r: StateReader): void
+}
+
+/** Counts a model reports for the runner's summary and the UI's charts. */
+export interface ModelCounters {
+  /** VM exits by basic exit reason. */
+  readonly exits: ReadonlyMap<number, number>
+  /** VM exits by basic exit reason and the component (base id) that handled them. */
+  readonly exitsByHandler: ReadonlyMap<number, ReadonlyMap<string, number>>
+}

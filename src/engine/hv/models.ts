@@ -1,0 +1,21 @@
+import type { ArchId } from './architectures'
+import { BARE_COSTS } from './bare/costs'
+import { BareModel } from './bare/model'
+import type { CostTable } from './costs'
+import type { HypervisorModel, ModelHost } from './model'
+
+/** How to build an architecture's model, and what it needs before it exists (its cost table, its memory). */
+export interface ModelFactory {
+  readonly costs: CostTable
+  /** Host memory for the hypervisor itself besides the VMs' RAM (EPT tables, monitor structures), in bytes. */
+  reservedBytes(vms: number): number
+  /** The most VMs the model runs. */
+  readonly maxVms: number
+  /** Builds the model; it must not touch `host.hostMemory` or `host.vms` until a VM starts. */
+  create(host: ModelHost): HypervisorModel
+}
+
+/** The architectures whose models exist, by id. */
+export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
+  bare: { costs: BARE_COSTS, reservedBytes: () => 0, maxVms: 1, create: (host) => new BareModel(host) },
+}
