@@ -292,12 +292,14 @@ export function imul16(c: Cpu, a: number, b: number): number {
 /**
  * Flags after MUL/IMUL: CF = OF = overflow. SF, ZF, AF and PF are undefined in the SDM; Intel
  * hardware sets SF and PF from the low half of the result, and clears ZF and AF; this matches it.
+ * Lazily: CF/OF/AF go to the concrete word and the result is recorded with one extra bit set outside
+ * the bits SF and PF read (bit 8 for 32-bit values, bit 0 for shifted 8/16-bit ones), so ZF reads 0.
  */
 function mulFlags(c: Cpu, size: number, low: number, ovf: number): void {
   const sh = topShift(size)
-  const r = low << sh
-  c.fl = (c.fl & ~(CF | OF | AF | ZF | SF | PF)) | ovf | (ovf << 11) | (r < 0 ? SF : 0) | (PARITY[(r >>> sh) & 0xff] ? PF : 0)
-  c.lk = 0
+  c.fl = (c.fl & ~(CF | OF | AF)) | ovf | (ovf << 11)
+  c.lr = (low << sh) | (sh === 0 ? 0x100 : 1)
+  c.lk = LZ_RES | (sh << 8)
 }
 
 /** 32×32 → 64-bit unsigned product as [low, high] written to `out`. */

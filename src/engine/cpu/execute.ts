@@ -89,7 +89,12 @@ export function execute(c: Cpu, budget: number): number {
   const ext = d.ext
   const disp = d.disp
   const imm = d.imm
+  const sg = d.sg
   const r = c.r
+  const tlb = c.tlb
+  const m8 = c.m8
+  const m32 = c.m32
+  const segBase = c.base
   const r8 = c.r8
   const r16 = c.r16
   const bPhys = c.bPhys
@@ -115,6 +120,10 @@ export function execute(c: Cpu, budget: number): number {
       if (n > budget - steps) n = budget - steps
       if (c.limit[1] !== -1) n = clipToCsLimit(c, first, n, eip)
       const end = first + n
+      // Segment and privilege state only change at instructions that end a block.
+      const segSlow = c.segSlow
+      const rmask = c.rmask
+      const wmask = c.wmask
       c.beip = eip
       c.curPage = phys >>> 12
       c.cycMark = first
@@ -137,12 +146,25 @@ export function execute(c: Cpu, budget: number): number {
           case 4: // MovRR32
             r[r1[i]] = r[r2[i]]
             break
-          case 5: // MovRM32
-            r[r1[i]] = c.rd32(c.lin(i, 4, false))
+          case 5: {
+            // MovRM32 (the memory access inlined: effective address, flat segment, TLB hit)
+            const s = sg[i]
+            let a = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
+            a = (segSlow >>> s) & 1 ? c.segAddr(s, a, 4, false) : (a + segBase[s]) | 0
+            const e = tlb[a >>> 12]
+            r[r1[i]] = (e & rmask) === 1 && (a & 3) === 0 ? m32[((e & ~0xfff) ^ a) >>> 2] : c.rd32(a)
             break
-          case 6: // MovMR32
-            c.wr32(c.lin(i, 4, true), r[r1[i]])
+          }
+          case 6: {
+            // MovMR32
+            const s = sg[i]
+            let a = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
+            a = (segSlow >>> s) & 1 ? c.segAddr(s, a, 4, true) : (a + segBase[s]) | 0
+            const e = tlb[a >>> 12]
+            if ((e & wmask) === 1 && (a & 3) === 0) m32[((e & ~0xfff) ^ a) >>> 2] = r[r1[i]]
+            else c.wr32(a, r[r1[i]])
             break
+          }
           case 7: // MovRI32
             r[r1[i]] = imm[i]
             break
@@ -169,18 +191,28 @@ export function execute(c: Cpu, budget: number): number {
           case 12: {
             // AluRM32
             const k = ext[i]
-            const v = alu32(c, k, r[r1[i]], c.rd32(c.lin(i, 4, false)))
+            const s = sg[i]
+            let a = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
+            a = (segSlow >>> s) & 1 ? c.segAddr(s, a, 4, false) : (a + segBase[s]) | 0
+            const e = tlb[a >>> 12]
+            const m = (e & rmask) === 1 && (a & 3) === 0 ? m32[((e & ~0xfff) ^ a) >>> 2] : c.rd32(a)
+            const v = alu32(c, k, r[r1[i]], m)
             if (k !== 7) r[r1[i]] = v
             break
           }
           case 13: {
             // AluMR32
             const k = ext[i]
-            if (k === 7) alu32(c, 7, c.rd32(c.lin(i, 4, false)), r[r1[i]])
-            else {
-              const a = c.lin(i, 4, true)
-              c.wr32(a, alu32(c, k, c.rdw(a, 4), r[r1[i]]))
-            }
+            const s = sg[i]
+            let a = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
+            a = (segSlow >>> s) & 1 ? c.segAddr(s, a, 4, k !== 7) : (a + segBase[s]) | 0
+            const e = tlb[a >>> 12]
+            if ((e & wmask) === 1 && (a & 3) === 0) {
+              const p = ((e & ~0xfff) ^ a) >>> 2
+              const v = alu32(c, k, m32[p], r[r1[i]])
+              if (k !== 7) m32[p] = v
+            } else if (k === 7) alu32(c, 7, c.rd32(a), r[r1[i]])
+            else c.wr32(a, alu32(c, k, c.rdw(a, 4), r[r1[i]]))
             break
           }
           case 14: {
@@ -233,12 +265,23 @@ export function execute(c: Cpu, budget: number): number {
             r[r1[i]] = v
             break
           }
-          case 21: // PushR32
-            c.push32(r[r1[i]])
+          case 21: {
+            // PushR32 (inlined push: the write happens before ESP changes)
+            const sp = (r[4] - 4) | 0
+            const a = segSlow & 4 ? c.segAddr(2, sp, 4, true) : (sp + segBase[2]) | 0
+            const e = tlb[a >>> 12]
+            if ((e & wmask) === 1 && (a & 3) === 0) m32[((e & ~0xfff) ^ a) >>> 2] = r[r1[i]]
+            else c.wr32(a, r[r1[i]])
+            r[4] = sp
             break
+          }
           case 22: {
-            // PopR32
-            const v = c.pop32()
+            // PopR32 (ESP is incremented before the destination is written: POP ESP loads the popped value)
+            const sp = r[4]
+            const a = segSlow & 4 ? c.segAddr(2, sp, 4, false) : (sp + segBase[2]) | 0
+            const e = tlb[a >>> 12]
+            const v = (e & rmask) === 1 && (a & 3) === 0 ? m32[((e & ~0xfff) ^ a) >>> 2] : c.rd32(a)
+            r[4] = (sp + 4) | 0
             r[r1[i]] = v
             break
           }
@@ -251,9 +294,15 @@ export function execute(c: Cpu, budget: number): number {
           case 25: // MovzxRB32
             r[r1[i]] = r8[r2[i]]
             break
-          case 26: // MovzxMB32
-            r[r1[i]] = c.rd8(c.lin(i, 1, false))
+          case 26: {
+            // MovzxMB32
+            const s = sg[i]
+            let a = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
+            a = (segSlow >>> s) & 1 ? c.segAddr(s, a, 1, false) : (a + segBase[s]) | 0
+            const e = tlb[a >>> 12]
+            r[r1[i]] = (e & rmask) === 1 ? m8[(e & ~0xfff) ^ a] : c.rd8(a)
             break
+          }
           case 27: // MovzxRW32
             r[r1[i]] = r16[r2[i]]
             break
@@ -314,15 +363,24 @@ export function execute(c: Cpu, budget: number): number {
             // CallRel
             const t = (base + off[i] + imm[i]) | 0
             if (c.limit[1] !== -1 && t >>> 0 > c.limit[1] >>> 0) c.raise(13, 0)
-            c.push32((base + off[i] + len[i]) | 0)
+            const sp = (r[4] - 4) | 0
+            const a = segSlow & 4 ? c.segAddr(2, sp, 4, true) : (sp + segBase[2]) | 0
+            const e = tlb[a >>> 12]
+            const ret = (base + off[i] + len[i]) | 0
+            if ((e & wmask) === 1 && (a & 3) === 0) m32[((e & ~0xfff) ^ a) >>> 2] = ret
+            else c.wr32(a, ret)
+            r[4] = sp
             c.eip = t
             break
           }
           case 44: {
             // Ret
-            const t = c.rd32(c.segLin(2, r[4], 4, false))
+            const sp = r[4]
+            const a = segSlow & 4 ? c.segAddr(2, sp, 4, false) : (sp + segBase[2]) | 0
+            const e = tlb[a >>> 12]
+            const t = (e & rmask) === 1 && (a & 3) === 0 ? m32[((e & ~0xfff) ^ a) >>> 2] : c.rd32(a)
             jumpTo(c, t)
-            r[4] = (r[4] + 4) | 0
+            r[4] = (sp + 4) | 0
             break
           }
           case 45: // JmpR32
