@@ -123,6 +123,8 @@ export interface DiagramLayout {
   readonly width: number
   readonly height: number
   readonly axisWidth: number
+  /** Width kept free at the right of the row axis for the marker of the CPU's current context. */
+  readonly markerWidth: number
   readonly headerHeight: number
   readonly lineHeight: number
   readonly smallLineHeight: number
@@ -315,7 +317,7 @@ export function layoutDiagram(input: LayoutInput): DiagramLayout {
   const topLevel = nodes.filter((n) => !parentOf.has(n.c.index))
 
   // The row axis.
-  const axisText = m.fontSize * 8
+  const axisText = m.fontSize * 9
   const rowTexts = t.rows.map((row) => {
     const l = texts.row(row)
     return {
@@ -323,14 +325,16 @@ export function layoutDiagram(input: LayoutInput): DiagramLayout {
       note: l.note === null ? [] : wrapText(l.note, axisText, m.smallFontSize, 2),
     }
   })
+  const markerWidth = Math.ceil(textWidth('CPU', m.smallFontSize) + m.pad)
   const axisWidth = Math.ceil(
-    Math.max(
-      m.fontSize * 5,
-      ...rowTexts.flatMap((r) => [
-        ...r.label.map((x) => textWidth(x, m.fontSize)),
-        ...r.note.map((x) => textWidth(x, m.smallFontSize)),
-      ]),
-    ) +
+    markerWidth +
+      Math.max(
+        m.fontSize * 5,
+        ...rowTexts.flatMap((r) => [
+          ...r.label.map((x) => textWidth(x, m.fontSize)),
+          ...r.note.map((x) => textWidth(x, m.smallFontSize)),
+        ]),
+      ) +
       2 * m.pad,
   )
 
@@ -485,6 +489,7 @@ export function layoutDiagram(input: LayoutInput): DiagramLayout {
     width,
     height,
     axisWidth,
+    markerWidth,
     headerHeight,
     lineHeight: s.lineHeight,
     smallLineHeight: s.smallLineHeight,

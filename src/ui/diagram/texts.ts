@@ -1,5 +1,4 @@
 import type { ArchId } from '../../engine/hv/architectures'
-import { SOURCES } from '../../engine/hv/sources'
 import type { ComponentInstance, DomainInstance, EdgeKind, Row, Topology } from '../../engine/hv/topology'
 import { architecturesEn } from '../../i18n/locales/architectures.en'
 import { architecturesZhCN, type ArchitectureMessages } from '../../i18n/locales/architectures.zh-CN'
@@ -71,11 +70,12 @@ export class DiagramTexts {
     return this.msgs.rows[row]
   }
 
-  /** "VMX root" / "VMX non-root" beside a row's label, or null for plain rings and the hardware. */
+  /**
+   * The note beside a row's label: "VMX root" beside "Ring −1", the one label that does not say its
+   * VMX mode itself ("ring −1" is a colloquial name, hypervisor-flows.md §11).
+   */
   rowMode(row: Row): string | null {
-    if (row.startsWith('root-')) return this.msgs.diagram.modeRoot
-    if (row.startsWith('nr-')) return this.msgs.diagram.modeNonroot
-    return null
+    return row === 'root-r0' ? this.msgs.diagram.modeRoot : null
   }
 
   rowNote(row: Row): string | null {
@@ -101,8 +101,10 @@ export class DiagramTexts {
     })
   }
 
-  sourceTitles(c: ComponentInstance): string[] {
-    return c.sources.map((s) => `${SOURCES[s].title} — ${SOURCES[s].ref}`)
+  /** What started a flow, for FlowBegin's kind and detail (exit reason, hypercall number, vector). */
+  flowLabel(kind: string, detail: number): string {
+    const template = (this.msgs.diagram.flowKinds as Keyed<string>)[kind] ?? kind
+    return fill(template, { detail })
   }
 
   cycles(count: number, locale: string): string {

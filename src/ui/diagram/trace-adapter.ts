@@ -2,19 +2,17 @@ import type { ComponentInstance, EdgeKind, Topology } from '../../engine/hv/topo
 import { encodeContext, parseContextLabel } from '../../engine/privilege'
 import { assertNever } from '../../engine/types'
 import { kindAt, decodeEvent, type RecordView } from '../../engine/trace/codec'
-import { EventKind, FlowKind, HopCause, NO_VM, type TraceEvent } from '../../engine/trace/schema'
+import {
+  EventKind,
+  FLOW_KIND_NAMES,
+  HopCause,
+  NO_VM,
+  type FlowKind,
+  type TraceEvent,
+} from '../../engine/trace/schema'
 
-export type FlowKindName =
-  | 'vm-exit'
-  | 'hypercall'
-  | 'interrupt'
-  | 'syscall'
-  | 'exception'
-  | 'device-notify'
-  | 'management'
-  | 'page-table-update'
-  | 'schedule'
-  | 'binary-translation'
+/** A flow kind's stable name (schema.ts FLOW_KIND_NAMES: `vm-exit`, `hypercall`, …). */
+export type FlowKindName = string
 
 export interface FlowHop {
   /** Component indices of the session's topology. */
@@ -38,33 +36,6 @@ export interface DiagramDriver {
   /** The component the CPU runs in (null when the events do not say) and its encoded privilege context. */
   setActive(component: number | null, context: number): void
   playFlow(flow: DiagramFlow): void
-}
-
-export function flowKindName(kind: FlowKind): FlowKindName {
-  switch (kind) {
-    case FlowKind.VmExit:
-      return 'vm-exit'
-    case FlowKind.Hypercall:
-      return 'hypercall'
-    case FlowKind.Interrupt:
-      return 'interrupt'
-    case FlowKind.Syscall:
-      return 'syscall'
-    case FlowKind.Exception:
-      return 'exception'
-    case FlowKind.DeviceNotify:
-      return 'device-notify'
-    case FlowKind.Management:
-      return 'management'
-    case FlowKind.PageTableUpdate:
-      return 'page-table-update'
-    case FlowKind.Schedule:
-      return 'schedule'
-    case FlowKind.BinaryTranslation:
-      return 'binary-translation'
-    default:
-      return assertNever(kind)
-  }
 }
 
 export function hopCauseName(cause: HopCause): EdgeKind {
@@ -96,7 +67,6 @@ export function hopCauseName(cause: HopCause): EdgeKind {
   }
 }
 
-const FLOW_KINDS = new Set<number>(Object.values(FlowKind))
 const HOP_CAUSES = new Set<number>(Object.values(HopCause))
 
 export interface TraceAdapterOptions {
@@ -157,11 +127,11 @@ export class TraceToDiagram {
         this.o.driver.setActive(this.componentAt(e.toCtx, e.vm), e.toCtx)
         return
       case EventKind.FlowBegin: {
-        if (!FLOW_KINDS.has(e.reason) || e.flow === 0 || this.open.size >= this.maxOpen) {
+        const kind = flowKindOf(e.reason)
+        if (kind === null || e.flow === 0 || this.open.size >= this.maxOpen) {
           this.skipped++
           return
         }
-        const kind = flowKindName(e.reason as FlowKind)
         this.open.set(e.flow, { kind, label: this.o.label(kind, e.arg0), hops: [] })
         return
       }
@@ -227,6 +197,12 @@ export class TraceToDiagram {
     if (exact.length === 1) return exact[0].index
     return candidates.length === 1 ? candidates[0].index : null
   }
+}
+
+function flowKindOf(reason: number): FlowKindName | null {
+  return Object.prototype.hasOwnProperty.call(FLOW_KIND_NAMES, reason)
+    ? FLOW_KIND_NAMES[reason as FlowKind]
+    : null
 }
 
 /** The encoded context of a component's row; null for hardware (control does not move into a device). */
