@@ -51,6 +51,8 @@ interface Shown {
   readonly hop: number
   readonly demoRef: string | null
   readonly topology: Topology
+  /** Flows not animated because they came faster than the pace. */
+  readonly skipped: number
 }
 
 export interface ArchitectureDiagramProps {
@@ -98,17 +100,18 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
       open: (item, topology) => setSelected({ item, topology }),
       hover: (item, anchor, topology) =>
         setHover(item === null || anchor === null ? null : { item, anchor, topology }),
-      frame: (frame: TokenFrame | null, topology) =>
+      frame: (frame: TokenFrame | null, topology, skipped) =>
         setShown((prev) =>
           frame === null
             ? prev === null
               ? null
-              : { ...prev, hop: -1 }
+              : { ...prev, hop: -1, skipped }
             : {
                 flow: frame.flow,
                 hop: frame.hop,
                 demoRef: prev?.flow === frame.flow ? prev.demoRef : demoRef.current,
                 topology,
+                skipped,
               },
         ),
     })
@@ -197,11 +200,6 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
         >
           {fill(m.about, { arch: texts.archName })}
         </button>
-      </div>
-      <div className="rs-diagram-canvas" ref={canvas}>
-        <svg ref={svg} />
-      </div>
-      <div className="rs-diagram-toolbar">
         <div className="rs-diagram-toolbar" role="group" aria-label={m.animation}>
           <label className="rs-field">
             <span>{m.speed}</span>
@@ -233,8 +231,11 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
             </button>
           )}
         </div>
-        <FlowCaption shown={shown} texts={texts} heat={speed === 'full'} />
       </div>
+      <div className="rs-diagram-canvas" ref={canvas}>
+        <svg ref={svg} />
+      </div>
+      <FlowCaption shown={shown} texts={texts} heat={speed === 'full'} />
       <FlowHops shown={shown} texts={texts} locale={locale} />
       {selected !== null && <DiagramDetails item={selected} texts={texts} onClose={closeDetails} />}
       {hover !== null && tip !== null && (
@@ -271,6 +272,9 @@ function FlowCaption({ shown, texts, heat }: { shown: Shown | null; texts: Diagr
       <strong>{shown.flow.label}</strong>
       {shown.demoRef !== null && (
         <span className="rs-dg-note"> — {fill(m.demo.note, { ref: shown.demoRef })}</span>
+      )}
+      {shown.skipped > 0 && (
+        <span className="rs-dg-note"> — {fill(m.skipped, { count: shown.skipped })}</span>
       )}
     </p>
   )

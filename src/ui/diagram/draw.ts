@@ -11,7 +11,7 @@ import {
   type DiagramLayout,
   type EdgeLayout,
 } from './layout'
-import type { DiagramTexts } from './texts'
+import { fill, type DiagramTexts } from './texts'
 import type { DiagramDriver, DiagramFlow } from './trace-adapter'
 
 /** A focusable thing in the diagram. */
@@ -24,8 +24,8 @@ export interface DiagramCallbacks {
   open(item: DiagramItem, topology: Topology): void
   /** Pointer or keyboard focus entered (item and its box in viewport coordinates) or left (null). */
   hover(item: DiagramItem | null, anchor: DOMRect | null, topology: Topology): void
-  /** The token moved to another flow or hop (null: nothing playing). */
-  frame(frame: TokenFrame | null, topology: Topology): void
+  /** The token moved to another flow or hop (null: nothing playing); `skipped` flows were not animated. */
+  frame(frame: TokenFrame | null, topology: Topology, skipped: number): void
 }
 
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>
@@ -72,6 +72,9 @@ export class DiagramView implements DiagramDriver {
   private lastFrameKey = ''
   private active: number | null = null
   private context: number | null = null
+  /** What the SVG shows now (instance id, encoded context). */
+  private drawnActive: string | null = null
+  private drawnContext: number | null = null
   private focus: Record<DiagramItem['type'], number> = { component: 0, edge: 0 }
   private locale = 'en'
   private token: G | null = null
@@ -106,6 +109,9 @@ export class DiagramView implements DiagramDriver {
       this.context = null
       this.focus = { component: 0, edge: 0 }
     }
+    const refocus = sameTopology ? this.focusedItem() : null
+    this.drawnActive = null
+    this.drawnContext = null
     const svg = this.svg
     svg.selectChildren().remove()
     svg
@@ -113,7 +119,7 @@ export class DiagramView implements DiagramDriver {
       .attr('height', Math.round(layout.height * scale))
       .attr('viewBox', `0 0 ${layout.width} ${layout.height}`)
       .attr('role', 'group')
-      .attr('aria-label', texts.msgs.diagram.label.replace('{{arch}}', texts.archName))
+      .attr('aria-label', fill(texts.msgs.diagram.label, { arch: texts.archName }))
 
     this.drawBackground(svg.append('g').attr('class', 'rs-dg-background').attr('aria-hidden', 'true'), layout)
     // Paint order: edge lines under the boxes, focusable edge hit areas above them. Tab order:
@@ -144,6 +150,21 @@ export class DiagramView implements DiagramDriver {
     this.applyHeat()
     this.lastFrameKey = ''
     this.schedule()
+    if (refocus !== null) this.focusItem(refocus)
+  }
+
+  /** The item that has the keyboard focus, if the focus is in the diagram. */
+  private focusedItem(): DiagramItem | null {
+    const el = this.svg.node()?.ownerDocument.activeElement
+    if (!(el instanceof SVGGElement) || !this.svg.node()?.contains(el)) return null
+    const id = el.getAttribute('data-id')
+    const edge = el.getAttribute('data-edge')
+    const index =
+      id !== null
+        ? (this.topology?.components.findIndex((c) => c.id === id) ?? -1)
+        : (this.layout?.edges.findIndex((e) => e.id === edge) ?? -1)
+    if (index < 0) return null
+    return { type: id !== null ? 'component' : 'edge', index }
   }
 
   private drawBackground(g: G, l: DiagramLayout): void {
@@ -311,11 +332,17 @@ export class DiagramView implements DiagramDriver {
       .attr('x', (d) => d.x)
       .attr('dy', l.smallLineHeight)
       .text((d) => d.s)
-    boxes
+    // The heat badge sits on the box's top-right corner (sized when a rate is shown).
+    const badge = boxes.append('g').attr('class', 'rs-dg-rate')
+    badge
+      .append('rect')
+      .attr('y', (c) => c.y - l.smallLineHeight / 2)
+      .attr('height', l.smallLineHeight)
+      .attr('rx', l.smallLineHeight / 2)
+    badge
       .append('text')
-      .attr('class', 'rs-dg-rate')
       .attr('x', (c) => c.x + c.width - 4)
-      .attr('y', (c) => c.y + c.height - 4)
+      .attr('y', (c) => c.y + l.smallLineHeight * 0.3)
     this.wireItems(
       boxes,
       'component',
@@ -475,23 +502,27 @@ export class DiagramView implements DiagramDriver {
     return parts.join(', ')
   }
 
+  /** Marks where the CPU runs; drawn at the next animation frame, however often it is called. */
   setActive(component: number | null, context: number): void {
     if (component === this.active && context === this.context) return
-    const previous = this.active
     this.active = component
     this.context = context
-    this.applyActive(previous)
+    this.schedule()
   }
 
-  private applyActive(previous: number | null = null): void {
+  private applyActive(): void {
     const t = this.topology
     if (t === null) return
     const activeId = this.active === null ? null : t.components[this.active]?.id
+    if (activeId === this.drawnActive && this.context === this.drawnContext) return
+    const previousId = this.drawnActive
+    this.drawnActive = activeId ?? null
+    this.drawnContext = this.context
     this.svg
       .selectAll<SVGGElement, ComponentLayout>('g.rs-dg-comp')
+      .filter((c) => c.id === previousId || c.id === activeId)
       .attr('data-active', (c) => (c.id === activeId ? 'true' : null))
       .attr('aria-current', (c) => (c.id === activeId ? 'true' : null))
-      .filter((c) => c.index === previous || c.id === activeId)
       .attr('aria-label', (c) => this.componentLabel(c.index))
     const row = this.context === null ? null : rowOfContext(this.context)
     this.svg
@@ -521,10 +552,6 @@ export class DiagramView implements DiagramDriver {
     this.schedule()
   }
 
-  get skipped(): number {
-    return this.player.skipped
-  }
-
   private schedule(): void {
     if (this.raf === 0) this.raf = this.requestFrame(() => this.tick())
   }
@@ -532,6 +559,7 @@ export class DiagramView implements DiagramDriver {
   private tick(): void {
     this.raf = 0
     const now = this.now()
+    this.applyActive()
     const frame = this.player.frame(now)
     const key = frame === null ? '' : `${frame.serial}:${frame.hop}`
     if (key !== this.lastFrameKey) {
@@ -544,7 +572,7 @@ export class DiagramView implements DiagramDriver {
         this.edgeLayers()
           .filter((e) => e.from === hop.from && e.to === hop.to)
           .attr('data-used', 'true')
-      if (this.topology !== null) this.callbacks.frame(frame, this.topology)
+      if (this.topology !== null) this.callbacks.frame(frame, this.topology, this.player.skipped)
     }
     this.drawToken(frame)
     const heat = this.player.speed === 'full'
@@ -597,16 +625,25 @@ export class DiagramView implements DiagramDriver {
     const edges = full ? this.player.edgeHeat.read(now) : new Map<string, number>()
     const level = (rate: number) => Math.min(1, Math.log10(1 + rate) / 3)
     const texts = this.texts
+    const locale = this.locale
     this.svg
       .selectAll<SVGGElement, ComponentLayout>('g.rs-dg-comp')
       .attr('data-rate', (c) => (comps.has(c.index) ? (comps.get(c.index) ?? 0).toFixed(1) : null))
       .style('--rs-dg-heat', (c) => level(comps.get(c.index) ?? 0).toFixed(3))
-      .select('text.rs-dg-rate')
-      .text((c) =>
-        comps.has(c.index) && texts !== null
-          ? texts.msgs.diagram.rate.replace('{{rate}}', formatRate(comps.get(c.index) ?? 0, this.locale))
-          : '',
-      )
+      .select('g.rs-dg-rate')
+      .each(function (c) {
+        const rate = comps.get(c.index)
+        const label =
+          rate === undefined || texts === null
+            ? ''
+            : fill(texts.msgs.diagram.rate, { rate: formatRate(rate, locale) })
+        const g = select(this)
+        const text = g.select<SVGTextElement>('text').text(label)
+        const w = label === '' ? 0 : (text.node()?.getComputedTextLength() ?? 0) + 10
+        g.select('rect')
+          .attr('x', c.x + c.width - w + 1)
+          .attr('width', w)
+      })
     this.edgeLayers()
       .attr('data-rate', (e) =>
         edges.has(`${e.from}>${e.to}`) ? (edges.get(`${e.from}>${e.to}`) ?? 0).toFixed(1) : null,

@@ -298,7 +298,7 @@ export function layoutDiagram(input: LayoutInput): DiagramLayout {
     lineHeight: Math.round(m.fontSize * 1.3),
     smallLineHeight: Math.round(m.smallFontSize * 1.3),
     minText: m.fontSize * 4.5,
-    maxText: m.fontSize * 10,
+    maxText: m.fontSize * 12,
   }
 
   // Nesting: a component `within` another of the same row and domain is drawn inside it.
