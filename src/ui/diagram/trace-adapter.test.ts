@@ -111,12 +111,12 @@ describe('trace events → diagram calls', () => {
 
   it('places a ring change on the one component of that row and VM, or only on the axis when ambiguous', () => {
     const { calls, adapter } = recorder()
-    adapter.consume(ring(NR3, 0))
     adapter.consume(ring(NR3, 1))
-    adapter.consume(ring(NR0, 1))
-    adapter.consume(ring(ROOT3, 0)) // QEMU of VM 1, not the management tools
+    adapter.consume(ring(NR3, 2))
+    adapter.consume(ring(NR0, 2))
+    adapter.consume(ring(ROOT3, 1)) // QEMU of VM 1, not the management tools
     adapter.consume(ring(ROOT0, NO_VM)) // the host kernel (kvm.ko and vhost are inside it)
-    adapter.consume(ring(R1, 0)) // no such row under KVM
+    adapter.consume(ring(R1, 1)) // no such row under KVM
     expect(calls).toEqual([
       ['active', at('guest-user', 1), NR3],
       ['active', at('guest-user', 2), NR3],
@@ -167,7 +167,7 @@ describe('trace events → diagram calls', () => {
   it('reads the same flows straight from a binary batch, ignoring kinds it does not draw', () => {
     const events = [
       ev({ kind: EventKind.InsnRetired, arg0: 1000 }),
-      ring(NR0, 0),
+      ring(NR0, 1),
       ...portIoFlow(3),
       ev({ kind: EventKind.ConsoleByte, arg0: 0x41 }),
     ]

@@ -92,7 +92,8 @@ interface OpenFlow {
  * `playFlow`. Untrusted input: unknown components, kinds and causes are skipped and counted, and the
  * number of open flows and hops is bounded.
  *
- * Event VM numbers are 0-based (0xff: none); topology instances number VMs from 1.
+ * Event VM numbers are the session's (1-based, as Session and the topology's instances number VMs;
+ * 0xff: none).
  */
 export class TraceToDiagram {
   private readonly open = new Map<number, OpenFlow>()
@@ -178,7 +179,7 @@ export class TraceToDiagram {
     const key = (ctx << 8) | eventVm
     let place = this.places.get(key)
     if (place === undefined) {
-      place = this.findComponentAt(ctx, eventVm === NO_VM ? null : eventVm + 1)
+      place = this.findComponentAt(ctx, eventVm === NO_VM ? null : eventVm)
       this.places.set(key, place)
     }
     return place
