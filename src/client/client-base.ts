@@ -6,8 +6,11 @@ import {
   type CommandArgs,
   type CommandName,
   type CommandResult,
+  type ConsoleChunk,
   type EngineErrorInfo,
   type HelloResult,
+  type SessionNotice,
+  type SessionStatus,
 } from '../worker/protocol'
 import {
   EngineError,
@@ -33,6 +36,8 @@ export abstract class ClientBase implements EngineClient {
   private helloNow: HelloResult | null = null
   private readonly statusListeners = new Listeners<[StatusChange]>()
   private readonly eventListeners = new Listeners<[RecordView, number, number]>()
+  private readonly consoleListeners = new Listeners<[ConsoleChunk]>()
+  private readonly sessionListeners = new Listeners<[SessionStatus]>()
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
   private connecting: Promise<HelloResult> | null = null
@@ -89,6 +94,14 @@ export abstract class ClientBase implements EngineClient {
     return this.statusListeners.add(listener)
   }
 
+  onConsole(listener: (chunk: ConsoleChunk) => void): Disposable {
+    return this.consoleListeners.add(listener)
+  }
+
+  onSession(listener: (status: SessionStatus) => void): Disposable {
+    return this.sessionListeners.add(listener)
+  }
+
   restart(): Promise<HelloResult> {
     if (this.statusNow === 'disposed') return this.connect()
     this.shutdown({ code: 'disposed', message: 'engine restarted' })
@@ -106,6 +119,12 @@ export abstract class ClientBase implements EngineClient {
   /** Delivers records to the event listeners. */
   protected dispatch(view: RecordView, start: number, count: number): void {
     this.eventListeners.emit(view, start, count)
+  }
+
+  /** Delivers a session's console output or status to its listeners. */
+  protected notice(n: SessionNotice): void {
+    if (n.t === 'console') for (const c of n.chunks) this.consoleListeners.emit(c)
+    else this.sessionListeners.emit(n.status)
   }
 
   /** Completes command `id` (unknown ids — e.g. of a previous engine — are ignored). */

@@ -3,42 +3,10 @@ import type { RecordView } from '../engine/trace/codec'
 import { EventKind, RECORD_WORDS, W } from '../engine/trace/schema'
 import { ENGINE_VERSION } from '../engine/version'
 import { serveEngine, type HostPort } from '../worker/serve'
+import { channelEndpoint } from '../../test/client/channel-endpoint'
 import { EngineError, type EngineClient } from './engine-client'
 import { InProcessClient } from './in-process-client'
-import { WorkerClient, type WorkerEndpoint } from './worker-client'
-
-/**
- * A "worker" on a MessageChannel in this thread: the real protocol, structured cloning, ArrayBuffer
- * transfer and SharedArrayBuffer sharing, without a browser. A diagnostic crash closes the channel
- * and reports an error, as a dying Worker does.
- */
-function channelEndpoint(): WorkerEndpoint {
-  const { port1, port2 } = new MessageChannel()
-  let onError: (message: string) => void = () => {}
-  const terminate = () => {
-    port1.close()
-    port2.close()
-  }
-  serveEngine(port2 as unknown as HostPort, {
-    isolated: true,
-    // Node runs up to 1000 queued messages of one port per turn, so a yield by message would starve
-    // the other port; a browser runs each message as its own task. setImmediate restores fairness.
-    yieldToEventLoop: () => new Promise((resolve) => setImmediate(resolve)),
-    crash: (error) =>
-      setTimeout(() => {
-        terminate()
-        onError(error.message)
-      }, 0),
-  })
-  return {
-    post: (message, transfer) => port1.postMessage(message, transfer),
-    listen(message, error) {
-      port1.onmessage = (ev) => message(ev.data)
-      onError = error
-    },
-    terminate,
-  }
-}
+import { WorkerClient } from './worker-client'
 
 interface Received {
   seqs: number[]

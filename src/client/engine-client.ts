@@ -3,9 +3,11 @@ import type {
   CommandArgs,
   CommandName,
   CommandResult,
+  ConsoleChunk,
   EngineErrorCode,
   EngineErrorInfo,
   HelloResult,
+  SessionStatus,
 } from '../worker/protocol'
 
 export type { RecordConsumer } from '../engine/trace/transport-ring'
@@ -67,6 +69,13 @@ export interface EngineClient {
   call<C extends CommandName>(cmd: C, args: CommandArgs<C>): Promise<CommandResult<C>>
   onEvents(consumer: RecordConsumer): Disposable
   onStatus(listener: (change: StatusChange) => void): Disposable
+  /**
+   * A session's console output: every byte, in order (a channel of its own, never dropped like events
+   * under pressure), after the events emitted before it.
+   */
+  onConsole(listener: (chunk: ConsoleChunk) => void): Disposable
+  /** A session's status after each run slice and after each command that moves it. */
+  onSession(listener: (status: SessionStatus) => void): Disposable
   /** Replaces a failed (or healthy) engine with a fresh one; pending commands reject with `disposed`. */
   restart(): Promise<HelloResult>
   dispose(): void

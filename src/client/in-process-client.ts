@@ -22,6 +22,7 @@ export class InProcessClient extends ClientBase {
       isolated: globalThis.crossOriginIsolated === true,
       yieldToEventLoop: () => new Promise((resolve) => setTimeout(resolve, 0)),
       crash: (error) => setTimeout(() => this.host === host && this.fail(toErrorInfo(error)), 0),
+      notify: (notice) => this.host === host && this.notice(notice),
     })
     this.host = host
   }

@@ -147,6 +147,11 @@ export class WorkerClient extends ClientBase {
           : this.settle(msg.id, false, undefined, msg.error)
       case 'fatal':
         return this.fail(msg.error)
+      case 'console':
+      case 'session':
+        // Like results: after the events the session emitted before it.
+        this.drainRing()
+        return this.notice(msg)
       default:
         assertNever(msg, 'message')
     }

@@ -1,3 +1,7 @@
+import { MODELS } from '../engine/hv/models'
+import { ImageError } from '../engine/loader/image-error'
+import { ConfigError, type SessionConfig } from '../engine/session/config'
+import { Session } from '../engine/session/session'
 import { RECORD_BYTES } from '../engine/trace/schema'
 import { ENGINE_VERSION } from '../engine/version'
 import { EventPump, type EventOutlet } from './event-pump'
@@ -9,9 +13,13 @@ import {
   type CommandArgs,
   type CommandName,
   type CommandResult,
+  type ModelInfo,
+  type SessionInfo,
+  type SessionNotice,
   type SynthArgs,
   type SynthResult,
 } from './protocol'
+import { SessionRunner } from './session-runner'
 import { SyntheticEvents } from './synthetic-events'
 
 /** What the host needs from where it runs (a worker, or the main thread for in-process clients). */
@@ -24,6 +32,8 @@ export interface HostEnv {
   readonly yieldToEventLoop: () => Promise<void>
   /** Raises `error` outside any command, the way an unexpected engine failure would. */
   readonly crash: (error: Error) => void
+  /** Delivers a session's console output and status (in order with the events sent before them). */
+  readonly notify: (notice: SessionNotice) => void
 }
 
 type Handlers = { readonly [C in CommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> }
@@ -36,6 +46,9 @@ export class EngineHost {
   private readonly pump: EventPump
   private readonly synthetic = new SyntheticEvents()
   private disposed = false
+  private runner: SessionRunner | null = null
+  /** Counts event streams: each new session starts its sequence numbers again. */
+  private epoch = 0
 
   constructor(private readonly env: HostEnv) {
     this.pump = new EventPump(env.outlet, env.batchRecords)
@@ -66,6 +79,12 @@ export class EngineHost {
   /** Stops long-running commands at their next slice. */
   dispose(): void {
     this.disposed = true
+    void this.runner?.dispose()
+  }
+
+  private session(): SessionRunner {
+    if (this.runner === null) throw new BadRequest('no session: create one first')
+    return this.runner
   }
 
   private readonly handlers: Handlers = {
@@ -84,6 +103,54 @@ export class EngineHost {
       this.env.crash(error)
       return null
     },
+    architectures: async () =>
+      Object.entries(MODELS).flatMap(([id, f]): ModelInfo[] => (f ? [{ id, maxVms: f.maxVms }] : [])),
+    createSession: (config) => this.createSession(config),
+    disposeSession: async () => {
+      const runner = this.runner
+      this.runner = null
+      await runner?.dispose()
+      return null
+    },
+    run: (args) => this.session().run(args),
+    pause: () => this.session().pause(),
+    step: ({ unit }) => this.session().step(unit),
+    input: async ({ vm, bytes }) => {
+      this.session().input(vm, bytes)
+      return null
+    },
+    manage: ({ line }) => this.session().manage(line),
+    inspect: async () => this.session().session.inspect(),
+    snapshot: async () => this.session().snapshot(),
+    restore: ({ bytes }) => this.session().restore(bytes),
+  }
+
+  private async createSession(config: SessionConfig): Promise<SessionInfo> {
+    const previous = this.runner
+    this.runner = null
+    await previous?.dispose()
+    let session: Session
+    try {
+      session = new Session(config)
+    } catch (err) {
+      // The choice or the image is wrong, not the engine.
+      if (err instanceof ConfigError || err instanceof ImageError) throw new BadRequest(err.message)
+      throw err
+    }
+    const runner = new SessionRunner(session, ++this.epoch, {
+      pump: this.pump,
+      notify: this.env.notify,
+      yieldToEventLoop: this.env.yieldToEventLoop,
+      now: () => performance.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    })
+    this.runner = runner
+    return {
+      arch: session.arch,
+      vms: session.vms.map((vm) => ({ index: vm.index, name: vm.name, platform: vm.spec.platform })),
+      shell: session.model.shell?.tools ?? null,
+      status: runner.status(),
+    }
   }
 
   private async synth({ count, seed, pace }: SynthArgs): Promise<SynthResult> {

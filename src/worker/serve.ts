@@ -68,6 +68,7 @@ export function serveEngine(port: HostPort, options: ServeOptions): void {
           isolated: options.isolated,
           yieldToEventLoop,
           crash: options.crash,
+          notify: (notice) => post(notice),
         })
         return
       }
