@@ -75,7 +75,8 @@ export function deliverThroughIdt(c: Cpu, vector: number, errorCode: number, sou
 
   let flags = readEflags(c)
   if (source === 'exception' && (FAULT_CLASS >>> vector) & 1) flags |= RF
-  const retEip = source === 'software' ? (c.eip + length) | 0 : c.eip
+  // A software interrupt (and INT1) returns after the instruction: `length` is its length, 0 otherwise.
+  const retEip = (c.eip + length) | 0
   const oldCs = c.sel[Seg.CS]
   const oldEip = c.eip
   const hasErr = errorCode >= 0
