@@ -91,7 +91,8 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
   const shown = shownIn?.topology === topology ? shownIn : null
   const [speed, setSpeed] = useState<Speed>('normal')
   const [paused, setPaused] = useState(false)
-  const demoRef = useRef<string | null>(null)
+  // The reference each demonstration flow shows (engine flows have none).
+  const demoRefs = useRef(new WeakMap<DiagramFlow, string>())
 
   useEffect(() => {
     const el = svg.current
@@ -109,7 +110,7 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
             : {
                 flow: frame.flow,
                 hop: frame.hop,
-                demoRef: prev?.flow === frame.flow ? prev.demoRef : demoRef.current,
+                demoRef: demoRefs.current.get(frame.flow) ?? null,
                 topology,
                 skipped,
               },
@@ -174,8 +175,9 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
   const demo = DEMO_FLOWS[arch]
   const playDemo = () => {
     if (view === null || demo === undefined) return
-    demoRef.current = demo.ref
-    view.playFlow(demoFlow(demo, topology, 1, msgs.diagram.demo.exit))
+    const flow = demoFlow(demo, topology, 1, msgs.diagram.demo.exit)
+    demoRefs.current.set(flow, demo.ref)
+    view.playFlow(flow)
   }
 
   const m = msgs.diagram
@@ -196,7 +198,11 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
           type="button"
           data-testid="diagram-about"
           aria-pressed={selected?.type === 'architecture'}
-          onClick={() => setSelected({ item: { type: 'architecture' }, topology })}
+          onClick={() =>
+            setSelected(
+              selected?.type === 'architecture' ? null : { item: { type: 'architecture' }, topology },
+            )
+          }
         >
           {fill(m.about, { arch: texts.archName })}
         </button>

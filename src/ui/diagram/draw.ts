@@ -1,6 +1,6 @@
 import { select, type Selection } from 'd3'
 import type { Row, Topology } from '../../engine/hv/topology'
-import { decodeContext } from '../../engine/privilege'
+import { contextLabel, decodeContext } from '../../engine/privilege'
 import { FlowPlayer, type Speed, type TokenFrame } from './flow-player'
 import {
   curvePath,
@@ -31,25 +31,24 @@ export interface DiagramCallbacks {
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>
 type G = Selection<SVGGElement, unknown, null, undefined>
 
-/** The CSS custom property (theme token) coloring a row's privilege context. */
-export function contextColor(row: Row): string {
-  if (row === 'hw') return 'var(--rs-ctx-hardware)'
-  const [mode, ring] = row.includes('-') ? row.split('-') : ['', row]
-  if (mode === 'root')
-    return ring === 'r3'
-      ? 'var(--rs-ctx-root-r3)'
-      : ring === 'r0'
-        ? 'var(--rs-ctx-root-r0)'
-        : 'var(--rs-ctx-r1)'
-  if (mode === 'nr') return ring === 'r3' ? 'var(--rs-ctx-nr-r3)' : 'var(--rs-ctx-nr-r0)'
-  return ring === 'r3' ? 'var(--rs-ctx-r3)' : ring === 'r0' ? 'var(--rs-ctx-r0)' : 'var(--rs-ctx-r1)'
+/** The theme token colouring each row's privilege context (rings 1 and 2 share ring 1's colour). */
+const CONTEXT_COLOR: Readonly<Record<Row, string>> = {
+  r0: '--rs-ctx-r0',
+  r1: '--rs-ctx-r1',
+  r2: '--rs-ctx-r1',
+  r3: '--rs-ctx-r3',
+  'root-r0': '--rs-ctx-root-r0',
+  'root-r1': '--rs-ctx-r1',
+  'root-r2': '--rs-ctx-r1',
+  'root-r3': '--rs-ctx-root-r3',
+  'nr-r0': '--rs-ctx-nr-r0',
+  'nr-r1': '--rs-ctx-nr-r0',
+  'nr-r2': '--rs-ctx-nr-r0',
+  'nr-r3': '--rs-ctx-nr-r3',
+  hw: '--rs-ctx-hardware',
 }
 
-function rowOfContext(ctx: number): Row {
-  const c = decodeContext(ctx)
-  const ring = `r${c.cpl}` as const
-  return c.vmx === 'off' ? ring : `${c.vmx === 'root' ? 'root' : 'nr'}-${ring}`
-}
+const contextColor = (row: Row) => `var(${CONTEXT_COLOR[row]})`
 
 function formatRate(rate: number, locale: string): string {
   return rate >= 100
@@ -130,7 +129,7 @@ export class DiagramView implements DiagramDriver {
       .attr('class', 'rs-dg-components')
       .attr('role', 'group')
       .attr('aria-label', texts.msgs.diagram.components)
-    this.drawComponents(comps, layout, topology, texts)
+    this.drawComponents(comps, layout, texts)
     const edges = svg
       .append('g')
       .attr('class', 'rs-dg-edges')
@@ -209,7 +208,7 @@ export class DiagramView implements DiagramDriver {
       .text((d) => d.s)
   }
 
-  private drawComponents(g: G, l: DiagramLayout, t: Topology, texts: DiagramTexts): void {
+  private drawComponents(g: G, l: DiagramLayout, texts: DiagramTexts): void {
     // The row axis: label, mode note, and the CPU marker when the current context is this row.
     const axis = g.append('g').attr('class', 'rs-dg-axis')
     const rows = axis
@@ -277,11 +276,7 @@ export class DiagramView implements DiagramDriver {
       .selectAll<SVGGElement, ComponentLayout>('g.rs-dg-comp')
       .data(order, (c) => c.id)
       .join('g')
-      .attr(
-        'class',
-        (c) =>
-          `rs-dg-comp rs-dg-kind-${t.components[c.index].kind}${c.children.length > 0 ? ' rs-dg-container' : ''}`,
-      )
+      .attr('class', (c) => (c.children.length > 0 ? 'rs-dg-comp rs-dg-container' : 'rs-dg-comp'))
       .attr('data-testid', (c) => `component-${c.baseId}`)
       .attr('data-id', (c) => c.id)
       .attr('data-vm', (c) => c.vm)
@@ -524,7 +519,7 @@ export class DiagramView implements DiagramDriver {
       .attr('data-active', (c) => (c.id === activeId ? 'true' : null))
       .attr('aria-current', (c) => (c.id === activeId ? 'true' : null))
       .attr('aria-label', (c) => this.componentLabel(c.index))
-    const row = this.context === null ? null : rowOfContext(this.context)
+    const row = this.context === null ? null : contextLabel(decodeContext(this.context))
     this.svg
       .selectAll<SVGGElement, { id: Row }>('g.rs-dg-row')
       .attr('data-current', (r) => (r.id === row ? 'true' : null))

@@ -37,6 +37,8 @@ export interface LayoutTexts {
   component(c: ComponentInstance): ComponentLabel
   row(row: Row): RowLabel
   domain(d: DomainInstance): string
+  /** The marker of the CPU's current context on the row axis. */
+  readonly marker: string
 }
 
 export interface LayoutInput {
@@ -191,12 +193,8 @@ interface Node {
 function textBlock(s: Sizer, label: ComponentLabel, textW: number) {
   const title = wrapText(label.title, textW, s.m.fontSize)
   const detail = label.detail === null ? [] : wrapText(label.detail, textW, s.m.smallFontSize, 2)
-  const w = Math.max(
-    ...title.map((l) => textWidth(l, s.m.fontSize)),
-    ...detail.map((l) => textWidth(l, s.m.smallFontSize)),
-  )
   const h = title.length * s.lineHeight + detail.length * s.smallLineHeight + s.m.pad
-  return { title, detail, w, h }
+  return { title, detail, h }
 }
 
 function prefWidth(s: Sizer, n: Node): number {
@@ -325,7 +323,7 @@ export function layoutDiagram(input: LayoutInput): DiagramLayout {
       note: l.note === null ? [] : wrapText(l.note, axisText, m.smallFontSize, 2),
     }
   })
-  const markerWidth = Math.ceil(textWidth('CPU', m.smallFontSize) + m.pad)
+  const markerWidth = Math.ceil(textWidth(texts.marker, m.smallFontSize) + m.pad)
   const axisWidth = Math.ceil(
     markerWidth +
       Math.max(
@@ -403,7 +401,7 @@ export function layoutDiagram(input: LayoutInput): DiagramLayout {
   // Row heights: natural, then stretched (at most 2.5×) to fill the height available.
   const natural = t.rows.map((row, i) =>
     Math.max(
-      2 * s.lineHeight + m.pad,
+      s.lineHeight + m.pad + 2 * m.gap,
       rowTexts[i].label.length * s.lineHeight + rowTexts[i].note.length * s.smallLineHeight + m.pad,
       ...[...cells.entries()].filter(([k]) => k.startsWith(`${row}|`)).map(([, f]) => f.height + 2 * m.gap),
     ),

@@ -122,6 +122,7 @@ export class DiagramTexts {
       },
       row: (row) => ({ label: this.row(row), note: this.rowMode(row) }),
       domain: (d) => this.domain(d),
+      marker: this.msgs.diagram.cpuHere,
     }
   }
 }

@@ -207,7 +207,7 @@ function flowKindOf(reason: number): FlowKindName | null {
 }
 
 /** The encoded context of a component's row; null for hardware (control does not move into a device). */
-export function contextOfRow(c: ComponentInstance): number | null {
+function contextOfRow(c: ComponentInstance): number | null {
   if (c.row === 'hw') return null
   const ctx = parseContextLabel(c.row)
   return ctx === undefined ? null : encodeContext(ctx)
