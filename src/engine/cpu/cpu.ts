@@ -20,6 +20,7 @@ import {
   A_DB,
   A_UNUSABLE,
   A_DPL_SHIFT,
+  CR0_AM,
   CR0_ET,
   CR0_PE,
   CR0_PG,
@@ -45,7 +46,7 @@ import { DecodedInsns, SG_A16, Seg } from './decoded'
 import { Decoder } from './decoder'
 import { execute } from './execute'
 import { ABORT, FAULT } from './fault'
-import { FIXED1, IF, TF, getCF, readEflags, type LazyFlags } from './flags'
+import { AC, FIXED1, IF, TF, getCF, readEflags, type LazyFlags } from './flags'
 import { OP_FLAGS, OPF_END } from './ops'
 import { translate, type WalkResult, inspectWalk } from './paging'
 import { deliverException, deliverExternal, deliverThroughIdt } from './interrupts'
@@ -176,9 +177,12 @@ export class Cpu implements LazyFlags, Snapshottable {
   readonly tlbList = new Int32Array(TLB_LIST_MAX)
   tlbCount = 0
   tlbHasLarge = false
-  /** Fast-path masks for the current privilege (CPL 3 = user). */
+  /** Fast-path masks for data accesses at the current privilege (CPL 3 = user), and for fetches. */
   rmask = READ_MASK_SUP
   wmask = WRITE_MASK_SUP
+  fmask = READ_MASK_SUP
+  /** Alignment checking is on (CPL 3, CR0.AM, EFLAGS.AC): data accesses take the checked path. */
+  acCheck = false
 
   // Decoded-block cache
   readonly dec = new DecodedInsns(INSN_CAPACITY + 1)
@@ -325,7 +329,10 @@ export class Cpu implements LazyFlags, Snapshottable {
     const old = this.fl
     this.fl = (v & 0x3f7fd7) | FIXED1
     this.lk = 0
-    if ((old ^ this.fl) & (IF | TF)) this.brk = 1
+    if ((old ^ this.fl) & (IF | TF | AC)) {
+      this.brk = 1
+      this.updateMasks()
+    }
   }
 
   get cf(): number {
@@ -347,11 +354,17 @@ export class Cpu implements LazyFlags, Snapshottable {
     this.segSlow = m
   }
 
-  /** Recomputes the TLB fast-path masks for the current CPL (SDM Vol. 3A §4.6: CPL 3 accesses are user-mode). */
+  /**
+   * Recomputes the TLB fast-path masks for the current CPL (SDM Vol. 3A §4.6: CPL 3 accesses are
+   * user-mode) and alignment checking (SDM Vol. 3A §6.15 interrupt 17: CR0.AM, EFLAGS.AC and CPL 3):
+   * with it on, the data masks are 0, so no access takes the fast path and the slow path checks.
+   */
   updateMasks(): void {
     const user = this.cpl === 3
-    this.rmask = user ? READ_MASK_USER : READ_MASK_SUP
-    this.wmask = user ? WRITE_MASK_USER : WRITE_MASK_SUP
+    this.acCheck = user && (this.cr0 & CR0_AM) !== 0 && (this.fl & AC) !== 0
+    this.fmask = user ? READ_MASK_USER : READ_MASK_SUP
+    this.rmask = this.acCheck ? 0 : this.fmask
+    this.wmask = this.acCheck ? 0 : user ? WRITE_MASK_USER : WRITE_MASK_SUP
   }
 
   /** Sets the CPL (with CS.RPL already loaded) and emits RingChange when it changed. */
@@ -545,6 +558,11 @@ export class Cpu implements LazyFlags, Snapshottable {
     if ((last ^ lin) & ~0xfff) this.xlateWrite(last, user)
   }
 
+  /** #AC(0) for a misaligned user access while alignment checking is on (after translation: #PF comes first). */
+  private alignCheck(lin: number, size: number, user: boolean): void {
+    if (this.acCheck && user && (lin & (size - 1)) !== 0) this.raise(Vec.AC, 0)
+  }
+
   private rdSlow(lin: number, size: number, user: boolean): number {
     const off = lin & 0xfff
     if (off + size > 0x1000) {
@@ -552,6 +570,7 @@ export class Cpu implements LazyFlags, Snapshottable {
       const p0 = this.xlateRead(lin, user)
       const second = (lin + size - 1) | 0
       const p1 = this.xlateRead(second, user)
+      this.alignCheck(lin, size, user)
       let v = 0
       for (let k = 0; k < size; k++) {
         const a = (lin + k) | 0
@@ -560,7 +579,9 @@ export class Cpu implements LazyFlags, Snapshottable {
       }
       return v
     }
-    return this.physRead(this.xlateRead(lin, user), size)
+    const p = this.xlateRead(lin, user)
+    this.alignCheck(lin, size, user)
+    return this.physRead(p, size)
   }
 
   private wrSlow(lin: number, size: number, v: number, user: boolean): void {
@@ -569,6 +590,7 @@ export class Cpu implements LazyFlags, Snapshottable {
       const p0 = this.xlateWrite(lin, user)
       const second = (lin + size - 1) | 0
       const p1 = this.xlateWrite(second, user)
+      this.alignCheck(lin, size, user)
       for (let k = 0; k < size; k++) {
         const a = (lin + k) | 0
         const p = ((a ^ lin) & ~0xfff) === 0 ? p0 + k : p1 - (second - a)
@@ -576,7 +598,9 @@ export class Cpu implements LazyFlags, Snapshottable {
       }
       return
     }
-    this.physWrite(this.xlateWrite(lin, user), size, v)
+    const p = this.xlateWrite(lin, user)
+    this.alignCheck(lin, size, user)
+    this.physWrite(p, size, v)
   }
 
   /** Physical address for a read of `lin`, from the TLB or by a page walk (which may raise #PF). */
@@ -743,7 +767,7 @@ export class Cpu implements LazyFlags, Snapshottable {
     if (this.limit[Seg.CS] !== -1 && eip >>> 0 > this.limit[Seg.CS] >>> 0) this.raise(Vec.GP, 0)
     const lin = (eip + this.base[Seg.CS]) | 0
     const e = this.tlb[lin >>> 12]
-    if ((e & this.rmask) === TLB_VALID) return (e & ~0xfff) ^ lin
+    if ((e & this.fmask) === TLB_VALID) return (e & ~0xfff) ^ lin
     return translate(this, lin, false, this.cpl === 3, true)
   }
 

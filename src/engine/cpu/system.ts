@@ -351,6 +351,7 @@ export function movToCr(c: Cpu, cr: number, gpr: number): void {
       const changed = c.cr0 ^ nv
       c.cr0 = nv
       if (changed & (CR0_PG | CR0_WP | CR0_PE)) c.flushTlb(true)
+      c.updateMasks()
       break
     }
     case 2:
