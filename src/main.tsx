@@ -1,6 +1,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { I18nextProvider } from 'react-i18next'
+import { GuestLibrary } from './client/guest-images'
 import { WorkerClient, pickTransport, spawnEngineWorker } from './client/worker-client'
 import { createI18n, detectLanguage } from './i18n/i18n'
 import { createAppStore, selectLanguage, type BrowserPreferences } from './state/app-store'
@@ -41,6 +42,7 @@ const transport = pickTransport(
 )
 const session = createSessionStore(new WorkerClient({ spawn: spawnEngineWorker, transport }), {
   schedule: (cb) => requestAnimationFrame(cb),
+  guests: new GuestLibrary(new URL('guests/', document.baseURI)),
 })
 
 const actions: ActionContext = {

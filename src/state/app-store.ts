@@ -2,12 +2,14 @@ import { createStore, type StoreApi } from 'zustand/vanilla'
 import type { Language } from '../i18n/i18n'
 import {
   DEFAULT_DIAGRAM,
+  DEFAULT_LIVE,
   DEFAULT_PANELS,
   clampPanel,
   loadSettings,
   saveSettings,
   type DiagramChoice,
   type KeyValueStorage,
+  type LiveSettings,
   type PanelName,
   type Settings,
   type Theme,
@@ -29,6 +31,7 @@ export interface AppState {
   setPanel(name: PanelName, fraction: number): void
   resetPanels(): void
   setDiagram(choice: Partial<DiagramChoice>): void
+  setLive(choice: Partial<LiveSettings>): void
   setAboutOpen(open: boolean): void
   setBrowserPreferences(prefs: BrowserPreferences): void
 }
@@ -38,6 +41,7 @@ export type AppStore = StoreApi<AppState>
 export const selectLanguage = (s: AppState): Language => s.settings.language ?? s.browser.language
 export const selectTheme = (s: AppState): Theme => s.settings.theme ?? s.browser.theme
 export const selectDiagram = (s: AppState): DiagramChoice => s.settings.diagram ?? DEFAULT_DIAGRAM
+export const selectLive = (s: AppState): LiveSettings => s.settings.live ?? DEFAULT_LIVE
 
 /** One store per page; settings are loaded from and saved to `storage`. */
 export function createAppStore(browser: BrowserPreferences, storage: KeyValueStorage | null): AppStore {
@@ -54,6 +58,7 @@ export function createAppStore(browser: BrowserPreferences, storage: KeyValueSto
       resetPanels: () => update((s) => ({ ...s, panels: DEFAULT_PANELS })),
       setDiagram: (choice) =>
         update((s) => ({ ...s, diagram: { ...(s.diagram ?? DEFAULT_DIAGRAM), ...choice } })),
+      setLive: (choice) => update((s) => ({ ...s, live: { ...(s.live ?? DEFAULT_LIVE), ...choice } })),
       setAboutOpen: (aboutOpen) => set({ aboutOpen }),
       setBrowserPreferences: (prefs) => set({ browser: prefs }),
     }

@@ -33,6 +33,11 @@ export class EventCounter {
     this.received += count
   }
 
+  /** A new session's events (or a restored one's) continue the count but number from their own start. */
+  newStream(): void {
+    this.lastSeq = -1
+  }
+
   /** A new stream (a restarted engine numbers from 0 again). */
   reset(): void {
     this.received = 0

@@ -1,9 +1,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import { EngineError, type EngineClient } from '../client/engine-client'
+import { EngineError, type Disposable, type EngineClient } from '../client/engine-client'
+import type { GuestLibrary } from '../client/guest-images'
 import { toErrorInfo } from '../worker/protocol'
 import { EventCounter } from './event-counter'
 import { createDiagnosticsSlice, type DiagnosticsSlice } from './slices/diagnostics-slice'
 import { createEngineSlice, type EngineSlice } from './slices/engine-slice'
+import { createLiveSlice, type LiveSlice } from './slices/live-slice'
 import type { SessionDeps } from './slices/slice'
 
 export type { EngineState } from './slices/engine-slice'
@@ -27,7 +29,7 @@ export interface StreamSlice {
 }
 
 /** A session's state: the union of its slices (src/state/slices/). */
-export type SessionState = EngineSlice & StreamSlice & DiagnosticsSlice
+export type SessionState = EngineSlice & StreamSlice & DiagnosticsSlice & LiveSlice
 
 export type SessionStore = StoreApi<SessionState> & {
   readonly client: EngineClient
@@ -40,6 +42,8 @@ export interface SessionStoreOptions {
   readonly schedule?: (callback: () => void) => void
   /** Milliseconds, for rates and timings (performance.now in the browser). */
   readonly now?: () => number
+  /** Guest images for live sessions (public/guests/ beside the page). */
+  readonly guests?: GuestLibrary
 }
 
 const EMPTY_STATS: StreamStats = {
@@ -60,12 +64,15 @@ export function createSessionStore(client: EngineClient, options: SessionStoreOp
   const counter = new EventCounter()
   let published = false
   let rateWindow = { at: now(), received: 0 }
+  const tracked: Disposable[] = []
 
   const store = createStore<SessionState>()((set, get) => {
     const deps: SessionDeps = {
       client,
       counter,
       now,
+      guests: options.guests ?? null,
+      track: (d) => void tracked.push(d),
       report: (err) => {
         if (err instanceof EngineError && err.code === 'disposed') return
         const error = err instanceof EngineError ? err.toInfo() : toErrorInfo(err)
@@ -76,6 +83,7 @@ export function createSessionStore(client: EngineClient, options: SessionStoreOp
       ...createEngineSlice(set, get, deps),
       stream: EMPTY_STATS,
       ...createDiagnosticsSlice(set, get, deps),
+      ...createLiveSlice(set, get, deps),
     }
   })
 
@@ -136,6 +144,7 @@ export function createSessionStore(client: EngineClient, options: SessionStoreOp
     dispose: () => {
       events.dispose()
       status.dispose()
+      for (const d of tracked.splice(0)) d.dispose()
     },
   })
 }

@@ -1,5 +1,8 @@
 import { isArchId, type ArchId } from '../engine/hv/architectures'
+import { isScenarioId, type ScenarioId } from '../engine/session/scenarios'
+import type { StepUnit } from '../engine/session/session'
 import { isLanguage, type Language } from '../i18n/i18n'
+import { DEFAULT_SPEED, isRunSpeedId, type RunSpeedId } from './slices/run-speed'
 
 export const THEMES = ['light', 'dark', 'projector'] as const
 export type Theme = (typeof THEMES)[number]
@@ -48,6 +51,37 @@ function parseDiagram(raw: unknown): DiagramChoice | undefined {
   return { arch, vms: vms ? (r.vms as number) : DEFAULT_DIAGRAM.vms }
 }
 
+/** The live view's choices: scenario, speed, step unit and guest image. */
+export interface LiveSettings {
+  readonly scenario: ScenarioId
+  readonly speed: RunSpeedId
+  readonly stepUnit: StepUnit
+  /** A guest image's name in guests.json (checked against the manifest when a session starts). */
+  readonly guest: string
+}
+
+export const STEP_UNITS: readonly StepUnit[] = ['instruction', 'event', 'flow']
+export const DEFAULT_LIVE: LiveSettings = {
+  scenario: 'boot',
+  speed: DEFAULT_SPEED,
+  stepUnit: 'flow',
+  guest: 'ringos-native',
+}
+
+function parseLive(raw: unknown): LiveSettings | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const r = raw as Record<string, unknown>
+  return {
+    scenario: isScenarioId(r.scenario) ? r.scenario : DEFAULT_LIVE.scenario,
+    speed: isRunSpeedId(r.speed) ? r.speed : DEFAULT_LIVE.speed,
+    stepUnit: STEP_UNITS.find((u) => u === r.stepUnit) ?? DEFAULT_LIVE.stepUnit,
+    guest:
+      typeof r.guest === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(r.guest)
+        ? r.guest
+        : DEFAULT_LIVE.guest,
+  }
+}
+
 /**
  * What the user chose and what survives reloads and engine restarts. `null` means "not chosen":
  * follow the browser (navigator.languages, prefers-color-scheme).
@@ -58,6 +92,8 @@ export interface Settings {
   readonly panels: PanelSizes
   /** Absent until the user picks an architecture: {@link DEFAULT_DIAGRAM}. */
   readonly diagram?: DiagramChoice
+  /** Absent until the user changes one: {@link DEFAULT_LIVE}. */
+  readonly live?: LiveSettings
 }
 
 export const DEFAULT_SETTINGS: Settings = { language: null, theme: null, panels: DEFAULT_PANELS }
@@ -77,11 +113,13 @@ export function parseSettings(text: string | null): Settings {
   const panel = (name: PanelName) =>
     typeof p[name] === 'number' ? clampPanel(name, p[name]) : DEFAULT_PANELS[name]
   const diagram = parseDiagram(r.diagram)
+  const live = parseLive(r.live)
   return {
     language: isLanguage(r.language) ? r.language : null,
     theme: isTheme(r.theme) ? r.theme : null,
     panels: { inspector: panel('inspector'), bottom: panel('bottom'), consoles: panel('consoles') },
     ...(diagram === undefined ? {} : { diagram }),
+    ...(live === undefined ? {} : { live }),
   }
 }
 

@@ -1,5 +1,6 @@
 import type { StoreApi } from 'zustand/vanilla'
-import type { EngineClient } from '../../client/engine-client'
+import type { Disposable, EngineClient } from '../../client/engine-client'
+import type { GuestLibrary } from '../../client/guest-images'
 import type { EventCounter } from '../event-counter'
 import type { SessionState } from '../session-store'
 
@@ -12,6 +13,10 @@ export interface SessionDeps {
   readonly now: () => number
   /** Shows a failure in the engine slice; a command cut short by a restart is not one. */
   readonly report: (err: unknown) => void
+  /** Where guest images come from (null: sessions cannot be created). */
+  readonly guests: GuestLibrary | null
+  /** Disposed with the store (a slice's listeners on the client). */
+  readonly track: (d: Disposable) => void
 }
 
 /**

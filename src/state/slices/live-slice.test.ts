@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { GuestLibrary, parseGuestManifest } from '../../client/guest-images'
+import { InProcessClient } from '../../client/in-process-client'
+import { ARCH_IDS } from '../../engine/hv/architectures'
+import { MODELS } from '../../engine/hv/models'
+import { SCENARIOS, scenarioRuns } from '../../engine/session/scenarios'
+import { utf8Decode } from '../../engine/util/utf8'
+import { createSessionStore, type SessionStore } from '../session-store'
+import { DEFAULT_LIVE, parseSettings } from '../settings'
+
+const GUESTS = new URL('../../../public/guests/', import.meta.url)
+const served: string[] = []
+const library = () =>
+  new GuestLibrary(GUESTS, async (url) => {
+    served.push(url)
+    return new Response(readFileSync(fileURLToPath(url)))
+  })
+
+const stores: SessionStore[] = []
+afterEach(() => {
+  for (const s of stores.splice(0)) {
+    s.dispose()
+    s.client.dispose()
+  }
+})
+
+async function open() {
+  const store = createSessionStore(new InProcessClient(), { guests: library() })
+  stores.push(store)
+  await store.getState().connect()
+  return store
+}
+
+const text = (store: SessionStore, vm = 1) =>
+  store
+    .getState()
+    .consoles.history(vm)
+    .map((b) => utf8Decode(b))
+    .join('')
+
+const bare = { arch: 'bare', vms: 1, guest: 'ringos-native' } as const
+
+describe('the live session', () => {
+  it('loads the guest, runs the boot and cpuinfo scenarios, and keeps running afterwards', async () => {
+    const store = await open()
+    await store.getState().openSession(bare)
+    expect(store.getState().live).toMatchObject({ phase: 'ready', session: { arch: 'bare' } })
+    // The ELF and the disk from the manifest, each fetched once.
+    expect(served.filter((u) => u.endsWith('ringos-native.elf'))).toHaveLength(1)
+    const booted = store.getState().runScenario('boot', 'full')
+    await expect.poll(() => store.getState().live.scenario?.state).toBe('done')
+    expect(text(store)).toMatch(/ringos 1\.0 on the native platform[\s\S]*\$ $/)
+    expect(store.getState().live.running).toBe(true)
+    await store.getState().pause()
+    await booted
+    expect(store.getState().live).toMatchObject({ running: false, status: { state: 'paused' } })
+
+    const cpuinfo = store.getState().runScenario('cpuinfo', 'full')
+    await expect.poll(() => store.getState().live.scenario?.state).toBe('done')
+    expect(text(store)).toMatch(/\$ cpuinfo\r\nvendor: GenuineIntel[\s\S]*hypervisor: none[\s\S]*\$ $/)
+    await store.getState().pause()
+    await cpuinfo
+  })
+
+  it('in slow motion asks for one flow at a time, each after the previous was shown', async () => {
+    const store = await open()
+    await store.getState().openSession(bare)
+    let shown = 0
+    store.getState().setFlowPacer(async () => {
+      shown++
+      if (shown === 3) await store.getState().pause()
+    })
+    await store.getState().run('flow')
+    expect(shown).toBe(3)
+    expect(store.getState().live).toMatchObject({ running: false, status: { state: 'paused', stop: 'step' } })
+  })
+
+  it('says which architectures can run when the chosen one has no model yet', async () => {
+    const missing = ARCH_IDS.find((a) => MODELS[a] === undefined)
+    if (missing === undefined) return
+    const store = await open()
+    await store.getState().openSession({ ...bare, arch: missing })
+    expect(store.getState().live).toMatchObject({
+      phase: 'unavailable',
+      session: null,
+      problem: { kind: 'no-model', arch: missing, available: Object.keys(MODELS) },
+    })
+  })
+
+  it('re-creates the session with the same choices after the engine crashed and restarted', async () => {
+    const store = await open()
+    await store.getState().openSession(bare)
+    await store.getState().fault('crash')
+    await expect.poll(() => store.getState().engine.status).toBe('failed')
+    expect(store.getState().live.session).toBeNull()
+    await store.getState().restart()
+    await expect.poll(() => store.getState().live.phase).toBe('ready')
+    expect(store.getState().live).toMatchObject({
+      config: bare,
+      session: { arch: 'bare', vms: [{ index: 1 }] },
+    })
+  })
+
+  it('a management line goes to the shell and into the management log', async () => {
+    const store = await open()
+    await store.getState().openSession(bare)
+    const r = await store.getState().manage('xl list')
+    // Bare metal has no management plane; the answer says so (exit 127), and it is not an error.
+    expect(r).toMatchObject({ exitCode: 127 })
+    expect(store.getState().live.management).toEqual([
+      expect.objectContaining({ line: 'xl list', exitCode: 127, source: 'terminal' }),
+    ])
+    expect(store.getState().engine.error).toBeNull()
+  })
+})
+
+describe('scenarios and settings', () => {
+  it('a management scenario needs a shell that knows one of its tools', () => {
+    const manage = SCENARIOS.find((s) => s.id === 'manage')!
+    expect(scenarioRuns(manage, null)).toBe(false)
+    expect(scenarioRuns(manage, ['virsh'])).toBe(true)
+    expect(scenarioRuns(manage, ['esxcli'])).toBe(false)
+    expect(SCENARIOS.filter((s) => s.id !== 'manage').every((s) => scenarioRuns(s, null))).toBe(true)
+  })
+
+  it('stored live choices are validated field by field', () => {
+    expect(
+      parseSettings('{"live":{"scenario":"cpuinfo","speed":"warp","stepUnit":"event","guest":"../x"}}').live,
+    ).toEqual({
+      ...DEFAULT_LIVE,
+      scenario: 'cpuinfo',
+      stepUnit: 'event',
+    })
+  })
+
+  it('the guest manifest keeps only plain file names and known platforms', () => {
+    expect(
+      parseGuestManifest({
+        format: 'ringos-guests/1',
+        images: [
+          { name: 'a', elf: 'a.elf', platform: 'native' },
+          { name: 'b', elf: '../b.elf', platform: 'native' },
+          { name: 'c', elf: 'c.elf', platform: 'amiga' },
+          { name: 'd', elf: 'd.elf', disk: 'https://x/d.img', platform: 'virtio' },
+        ],
+      }),
+    ).toEqual([{ name: 'a', elf: 'a.elf', disk: null, platform: 'native' }])
+    expect(() => parseGuestManifest({ images: [] })).toThrow(/format/)
+  })
+})
