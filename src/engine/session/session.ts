@@ -9,7 +9,7 @@ import { instantiateTopology, type Topology } from '../hv/topology'
 import { CYCLES_PER_MS } from '../machine/clock'
 import { PhysicalMemory } from '../machine/memory'
 import { StateReader, StateWriter } from '../snapshot'
-import { EventKind } from '../trace/schema'
+import { EventKind, NO_VM } from '../trace/schema'
 import { EventSink } from '../trace/sink'
 import type { EventBatcher } from '../trace/batcher'
 import { ConfigError, parseSessionConfig, type SessionConfig } from './config'
@@ -262,6 +262,7 @@ export class Session implements ModelHost {
       if (this.clock.cycles >= maxCycle) return result('max-cycles')
       const vm = this.pick()
       if (vm === null) {
+        this.sink.vm = NO_VM
         const next = this.minDeadline()
         const live = this.vms.filter((v) => v.state === 'running' && !v.halted)
         if (live.length === 0)
@@ -283,6 +284,7 @@ export class Session implements ModelHost {
         continue
       }
       this.current = vm
+      this.sink.vm = vm.index
       this.model.beforeRun(vm)
       const before = this.clock.cycles
       const reason: StopReason = vm.cpu.run({
