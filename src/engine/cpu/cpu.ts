@@ -892,6 +892,11 @@ export class Cpu implements LazyFlags, Snapshottable {
     this.brk = 1
   }
 
+  /** External interrupt vectors queued by models and not yet delivered. */
+  pendingQueued(): number {
+    return this.extCount
+  }
+
   /** An external interrupt is waiting (queued by a model or at the interrupt controller), whatever IF says. */
   pendingExternal(): boolean {
     return this.extCount > 0 || (this.intc !== null && this.intc.intr)

@@ -223,7 +223,15 @@ section .text
     g.m.cpu.raiseExternal(0x50)
     expect(g.run()).toBe('debug-exit: ok\n')
     const ints = g.events.filter((e) => e.kind === EventKind.Interrupt)
-    expect(ints.map((e) => e.reason)).toEqual([0x50])
+    expect(ints.map((e) => [e.reason, e.arg0])).toEqual([[0x50, 0xffffffff]])
+  })
+
+  it('reports the IRQ line of PIC interrupts, and none for model-raised vectors', () => {
+    const g = boot('pic', readFileSync(join(golden, 'interrupts.asm'), 'utf8'))
+    expect(g.run()).toBe('debug-exit: ok\n')
+    const ints = g.events.filter((e) => e.kind === EventKind.Interrupt)
+    expect(ints.length).toBeGreaterThan(2)
+    expect(ints.every((e) => e.reason === 0x20 && e.arg0 === 0)).toBe(true)
   })
 
   it('emits each memory reference of a page walk, and walk() shows the same walk without side effects', () => {

@@ -207,8 +207,9 @@ export function tripleFault(c: Cpu): void {
 
 /** Acknowledges and delivers a pending external interrupt (at an instruction boundary, IF = 1). */
 export function deliverExternal(c: Cpu): void {
+  const fromController = c.pendingQueued() === 0
   const vector = c.takeExternal()
-  const irq = c.intc !== null && 'lastIrq' in c.intc && typeof c.intc.lastIrq === 'number' ? c.intc.lastIrq : -1
+  const irq = fromController ? (c.intc?.lastIrq ?? -1) : -1
   c.sink.emit(EventKind.Interrupt, vector, irq >>> 0, c.eip >>> 0)
   if (c.trapInterceptor !== null && c.trapInterceptor(vector, -1, 'external', 0)) {
     c.deliveries++

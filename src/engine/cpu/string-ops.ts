@@ -8,7 +8,8 @@
 import type { Cpu } from './cpu'
 import { DF, ZF, readEflags } from './flags'
 import { alu } from './alu'
-import { ioInValue, ioOutValue, ioPermission } from './system'
+import { ioInValue, ioOutValue, ioPermission, ioQualification } from './system'
+import { ExitReason } from './vmx-seam'
 import { Seg } from './decoded'
 
 const MOVS = 0
@@ -28,7 +29,10 @@ export function stringOp(c: Cpu, i: number, remaining: number): void {
   const a16 = (sg & 8) !== 0
   const src = sg & 7
   const step = c.fl & DF ? -size : size
-  if (kind >= INS) ioPermission(c, c.r16[4], size)
+  if (kind >= INS) {
+    ioPermission(c, c.r16[4], size)
+    c.vmxCheck(ExitReason.IoInstruction, ioQualification(c.r16[4], size, kind === INS, true, rep !== 0, false))
+  }
   if (rep === 0) {
     iteration(c, kind, size, src, a16, step)
     c.eip = c.nextEip()
