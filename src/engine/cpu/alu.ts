@@ -15,6 +15,7 @@ const LZ_INC = 3
 const LZ_DEC = 4
 const LZ_LOGIC = 5
 const LZ_RES = 6
+const LZ_SBB = 7
 
 /** Shift that puts an operand of `size` bytes at the top of 32 bits. */
 function topShift(size: number): number {
@@ -52,7 +53,7 @@ export function alu(c: Cpu, k: number, size: number, a: number, b: number): numb
       break
     case 3:
       res = a - b - getCF(c)
-      kind = LZ_SUB
+      kind = LZ_SBB
       break
     case 4:
       res = a & b

@@ -15,7 +15,7 @@ import { ABORT, FAULT } from './fault'
 import { CF, getCF, testCond } from './flags'
 import { OP_FLAGS, OPF_BRANCH } from './ops'
 import { deliverException } from './interrupts'
-import { imul32, shift32 } from './alu'
+import { shift32 } from './alu'
 import { execRare } from './execute-rare'
 
 // Lazy-flag kinds (flags.ts Lazy), as literals for the hot path.
@@ -24,6 +24,9 @@ const LZ_SUB = 2
 const LZ_INC = 3
 const LZ_DEC = 4
 const LZ_LOGIC = 5
+const LZ_RES = 6
+const LZ_SBB = 7
+const CF_OF_AF = 0x811
 
 /**
  * 32-bit ALU operation `k` (the ModRM reg field of the 80–83 group and the row of opcodes 00–3F:
@@ -46,7 +49,7 @@ export function alu32(c: Cpu, k: number, a: number, b: number): number {
       break
     case 3:
       res = (a - b - getCF(c)) | 0
-      c.lk = LZ_SUB
+      c.lk = LZ_SBB
       break
     case 4:
       res = a & b
@@ -64,6 +67,72 @@ export function alu32(c: Cpu, k: number, a: number, b: number): number {
   c.la = a
   c.lb = b
   c.lr = res
+  return res
+}
+
+/**
+ * A condition after the most common flag producers, without materialising flags: after a 32-bit
+ * SUB/CMP the result is exactly a − b, so the conditions are comparisons of a and b; after a 32-bit
+ * logic op (CF = OF = 0) they are tests of the result. Everything else goes to testCond.
+ */
+function cond(c: Cpu, cc: number): boolean {
+  const lk = c.lk
+  if (lk === LZ_SUB) {
+    const a = c.la
+    const b = c.lb
+    switch (cc) {
+      case 2:
+        return a >>> 0 < b >>> 0
+      case 3:
+        return a >>> 0 >= b >>> 0
+      case 4:
+        return a === b
+      case 5:
+        return a !== b
+      case 6:
+        return a >>> 0 <= b >>> 0
+      case 7:
+        return a >>> 0 > b >>> 0
+      case 12:
+        return a < b
+      case 13:
+        return a >= b
+      case 14:
+        return a <= b
+      case 15:
+        return a > b
+    }
+  } else if (lk === LZ_LOGIC) {
+    const v = c.lr
+    switch (cc) {
+      case 4:
+      case 6:
+        return v === 0
+      case 5:
+      case 7:
+        return v !== 0
+      case 8:
+      case 12:
+        return v < 0
+      case 9:
+      case 13:
+        return v >= 0
+      case 14:
+        return v <= 0
+      case 15:
+        return v > 0
+    }
+  }
+  return testCond(c, cc) !== 0
+}
+
+/** IMUL with a 32-bit result (two/three-operand forms): CF = OF = signed overflow; lazily as in alu.ts mulFlags. */
+function imul(c: Cpu, a: number, b: number): number {
+  const res = Math.imul(a, b)
+  const ovf = a * b !== res ? 1 : 0
+  c.fl = (c.fl & ~CF_OF_AF) | ovf | (ovf << 11)
+  c.lr = res | 0x100
+  c.lk = LZ_RES
   return res
 }
 
@@ -174,17 +243,42 @@ export function execute(c: Cpu, budget: number): number {
           case 9: // Lea32
             r[r1[i]] = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
             break
-          case 10: {
-            // AluRR32
-            const k = ext[i]
-            const v = alu32(c, k, r[r1[i]], r[r2[i]])
-            if (k !== 7) r[r1[i]] = v
-            break
-          }
+          case 10: // AluRR32
           case 11: {
-            // AluRI32
+            // AluRI32 (ADD, SUB, CMP and the logic ops inline; ADC/SBB through alu32)
             const k = ext[i]
-            const v = alu32(c, k, r[r1[i]], imm[i])
+            const a = r[r1[i]]
+            const b = op[i] === 10 ? r[r2[i]] : imm[i]
+            let v: number
+            switch (k) {
+              case 0:
+                v = (a + b) | 0
+                c.lk = LZ_ADD
+                break
+              case 1:
+                v = a | b
+                c.lk = LZ_LOGIC
+                break
+              case 4:
+                v = a & b
+                c.lk = LZ_LOGIC
+                break
+              case 5:
+              case 7:
+                v = (a - b) | 0
+                c.lk = LZ_SUB
+                break
+              case 6:
+                v = a ^ b
+                c.lk = LZ_LOGIC
+                break
+              default:
+                v = alu32(c, k, a, b)
+                break
+            }
+            c.la = a
+            c.lb = b
+            c.lr = v
             if (k !== 7) r[r1[i]] = v
             break
           }
@@ -325,24 +419,30 @@ export function execute(c: Cpu, budget: number): number {
             r[r1[i]] = shift32(c, ext[i], r[r1[i]], imm[i])
             break
           case 34: // ImulRR32
-            r[r1[i]] = imul32(c, r[r1[i]], r[r2[i]])
+            r[r1[i]] = imul(c, r[r1[i]], r[r2[i]])
             break
-          case 35: // ImulRM32
-            r[r1[i]] = imul32(c, r[r1[i]], c.rd32(c.lin(i, 4, false)))
+          case 35: {
+            // ImulRM32
+            const s = sg[i]
+            let a = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
+            a = (segSlow >>> s) & 1 ? c.segAddr(s, a, 4, false) : (a + segBase[s]) | 0
+            const e = tlb[a >>> 12]
+            r[r1[i]] = imul(c, r[r1[i]], (e & rmask) === 1 && (a & 3) === 0 ? m32[((e & ~0xfff) ^ a) >>> 2] : c.rd32(a))
             break
+          }
           case 36: // ImulRRI32
-            r[r1[i]] = imul32(c, r[r2[i]], imm[i])
+            r[r1[i]] = imul(c, r[r2[i]], imm[i])
             break
           case 37: // ImulRMI32
-            r[r1[i]] = imul32(c, c.rd32(c.lin(i, 4, false)), imm[i])
+            r[r1[i]] = imul(c, c.rd32(c.lin(i, 4, false)), imm[i])
             break
           case 38: // CmovRR32
-            if (testCond(c, ext[i])) r[r1[i]] = r[r2[i]]
+            if (cond(c, ext[i])) r[r1[i]] = r[r2[i]]
             break
           case 39: {
             // CmovRM32: the source is read (and may fault) whatever the condition (SDM Vol. 2 CMOVcc)
             const v = c.rd32(c.lin(i, 4, false))
-            if (testCond(c, ext[i])) r[r1[i]] = v
+            if (cond(c, ext[i])) r[r1[i]] = v
             break
           }
           case 40: {
@@ -353,7 +453,7 @@ export function execute(c: Cpu, budget: number): number {
             break
           }
           case 41: // Jcc
-            if (testCond(c, ext[i])) jumpTo(c, (base + off[i] + imm[i]) | 0)
+            if (cond(c, ext[i])) jumpTo(c, (base + off[i] + imm[i]) | 0)
             else c.eip = (base + off[i] + len[i]) | 0
             break
           case 42: // Jmp

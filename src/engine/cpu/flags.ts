@@ -40,7 +40,7 @@ export const enum Lazy {
   None = 0,
   /** ADD/ADC: CF, OF, AF from operands and result. */
   Add = 1,
-  /** SUB/SBB/CMP/NEG: borrow formulas. */
+  /** SUB/CMP/NEG: borrow formulas; the result is exactly a − b, so conditions compare a and b. */
   Sub = 2,
   /** INC: like ADD but CF is kept in the concrete word (SDM: INC does not affect CF). */
   Inc = 3,
@@ -50,6 +50,8 @@ export const enum Lazy {
   Logic = 5,
   /** ZF/SF/PF from the result; CF, OF and AF are in the concrete word (shifts, MUL, BCD, …). */
   Res = 6,
+  /** SBB: the SUB formulas (they hold with a borrow-in), kept apart because a − b − CF ≠ a − b. */
+  Sbb = 7,
 }
 
 /** Even-parity table for PF (PF = 1 when the low byte of the result has an even number of 1 bits). */
@@ -104,6 +106,7 @@ export function getCF(c: LazyFlags): number {
     case Lazy.Add:
       return ((c.la & c.lb) | ((c.la | c.lb) & ~c.lr)) >>> 31
     case Lazy.Sub:
+    case Lazy.Sbb:
       return ((~c.la & c.lb) | (~(c.la ^ c.lb) & c.lr)) >>> 31
     case Lazy.Logic:
       return 0
@@ -126,6 +129,7 @@ export function getOF(c: LazyFlags): number {
     case Lazy.Inc:
       return ((c.la ^ c.lr) & (c.lb ^ c.lr)) >>> 31
     case Lazy.Sub:
+    case Lazy.Sbb:
     case Lazy.Dec:
       return ((c.la ^ c.lb) & (c.la ^ c.lr)) >>> 31
     case Lazy.Logic:
@@ -139,6 +143,7 @@ export function getAF(c: LazyFlags): number {
   switch (c.lk & 15) {
     case Lazy.Add:
     case Lazy.Sub:
+    case Lazy.Sbb:
     case Lazy.Inc:
     case Lazy.Dec:
       return ((c.la ^ c.lb ^ c.lr) >>> ((c.lk >>> 8) + 4)) & 1
