@@ -194,6 +194,16 @@ export class Cpu implements LazyFlags, Snapshottable {
   readonly bCount = new Uint16Array(BLOCK_SLOTS + 1)
   readonly bBytes = new Uint16Array(BLOCK_SLOTS + 1)
   readonly bGen = new Int32Array(BLOCK_SLOTS + 1)
+  /**
+   * Block chaining: each block remembers two successors (slot 2b: the fall-through, 2b + 1: the last
+   * other target) by EIP, slot and physical address, valid while `xlatEpoch` is unchanged. The epoch
+   * moves whenever a linear → physical translation, CS or the CPL may have changed.
+   */
+  readonly succEip = new Int32Array(2 * (BLOCK_SLOTS + 1))
+  readonly succBlk = new Int32Array(2 * (BLOCK_SLOTS + 1))
+  readonly succPhys = new Int32Array(2 * (BLOCK_SLOTS + 1))
+  readonly succEpoch = new Int32Array(2 * (BLOCK_SLOTS + 1)).fill(-1)
+  xlatEpoch = 0
   readonly pageGen: Int32Array
   readonly codeLines: Uint8Array
   private readonly crossBuf = new Uint8Array(32)
@@ -343,6 +353,7 @@ export class Cpu implements LazyFlags, Snapshottable {
 
   /** Recomputes which segments need checked accesses (after any segment register load). */
   updateSegSlow(): void {
+    this.xlatEpoch++
     let m = 0xff00 | (1 << Seg.CS)
     for (let s = 0; s < 6; s++) {
       if (s === Seg.CS) continue
@@ -360,6 +371,7 @@ export class Cpu implements LazyFlags, Snapshottable {
    * with it on, the data masks are 0, so no access takes the fast path and the slow path checks.
    */
   updateMasks(): void {
+    this.xlatEpoch++
     const user = this.cpl === 3
     this.acCheck = user && (this.cr0 & CR0_AM) !== 0 && (this.fl & AC) !== 0
     this.fmask = user ? READ_MASK_USER : READ_MASK_SUP
@@ -713,6 +725,7 @@ export class Cpu implements LazyFlags, Snapshottable {
 
   /** Flushes the TLB: everything, or all but global entries (a CR3 load, SDM Vol. 3A §4.10.4.1). */
   flushTlb(all: boolean): void {
+    this.xlatEpoch++
     const list = this.tlbList
     const tlb = this.tlb
     let keep = 0
@@ -727,6 +740,7 @@ export class Cpu implements LazyFlags, Snapshottable {
 
   /** INVLPG: drops the translation of one page (all of a 4 MiB page's 4 KiB pieces), global or not (SDM Vol. 3A §4.10.4.1). */
   invlpg(lin: number): void {
+    this.xlatEpoch++
     if (this.tlbHasLarge) {
       const first = (lin >>> 22) << 10
       for (let v = first; v < first + 1024; v++) if (this.tlb[v] !== 0) this.tlb[v] = 0
@@ -808,6 +822,7 @@ export class Cpu implements LazyFlags, Snapshottable {
     this.bCount[slot] = n
     this.bBytes[slot] = pos - phys
     this.bGen[slot] = this.pageGen[page]
+    this.succEpoch[2 * slot] = this.succEpoch[2 * slot + 1] = -1
     this.insnTop += n
     return slot
   }

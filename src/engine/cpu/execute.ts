@@ -170,20 +170,50 @@ export function execute(c: Cpu, budget: number): number {
   const bGen = c.bGen
   const bMode = c.bMode
   const pageGen = c.pageGen
+  const sEip = c.succEip
+  const sBlk = c.succBlk
+  const sPhys = c.succPhys
+  const sEpoch = c.succEpoch
   const clk = c.clock
   let steps = 0
   let first = 0
   let i = -1
   let base = 0
+  let prev = -1
+  let prevEnd = 0
   try {
     while (steps < budget && c.brk === 0) {
       const eip = c.eip
       base = eip
       i = -1
-      const phys = c.fetchPhys(eip)
-      const mode = c.attr[1] & 0x4000 ? 1 : 0
-      let b = (phys ^ (phys >>> 15)) & 32767
-      if (bPhys[b] !== phys || bGen[b] !== pageGen[phys >>> 12] || bMode[b] !== mode) b = c.buildBlock(phys, eip)
+      let b = -1
+      let phys = 0
+      if (prev >= 0) {
+        // Chained: the previous block's successor for this EIP, if the translation epoch still holds.
+        const epoch = c.xlatEpoch
+        let k = prev << 1
+        if (sEip[k] !== eip || sEpoch[k] !== epoch) k++
+        if (sEip[k] === eip && sEpoch[k] === epoch) {
+          const cand = sBlk[k]
+          phys = sPhys[k]
+          if (bPhys[cand] === phys && bGen[cand] === pageGen[phys >>> 12]) b = cand
+        }
+      }
+      if (b < 0) {
+        phys = c.fetchPhys(eip)
+        const mode = c.attr[1] & 0x4000 ? 1 : 0
+        b = (phys ^ (phys >>> 15)) & 32767
+        if (bPhys[b] !== phys || bGen[b] !== pageGen[phys >>> 12] || bMode[b] !== mode) b = c.buildBlock(phys, eip)
+        if (prev >= 0 && bPhys[b] === phys && bPhys[prev] !== -1) {
+          const k = (prev << 1) | (eip === prevEnd ? 0 : 1)
+          sEip[k] = eip
+          sBlk[k] = b
+          sPhys[k] = phys
+          sEpoch[k] = c.xlatEpoch
+        }
+      }
+      prev = b
+      prevEnd = (eip + c.bBytes[b]) | 0
       first = c.bFirst[b]
       let n = c.bCount[b]
       if (n > budget - steps) n = budget - steps
