@@ -3,8 +3,9 @@
 #
 #   public/guests/ringos-native.elf     kernel + native platform (UART, ATA, PIC, PIT)
 #   public/guests/ringos-virtio.elf     kernel + virtio platform (virtio-mmio console and block)
+#   public/guests/ringos-hyperv.elf     kernel + hyperv platform (hypercall page, SynIC, VMBus console and disk)
 #   public/guests/ringos-*.map.json     symbol and line maps (kernel and every program)
-#   public/guests/ringos-disk.img       the disk both boot from: a ustar archive with /bin and text files
+#   public/guests/ringos-disk.img       the disk they all boot from: a ustar archive with /bin and text files
 #   public/guests/guests.json           which image uses which disk, map and platform
 #   public/guests/toolchain.json        the compiler, assembler and linker versions used
 #
@@ -21,9 +22,15 @@ OUT=$(mkdir -p "${1:-$REPO/public/guests}" && cd "${1:-$REPO/public/guests}" && 
 BUILD=$(mkdir -p "${GUEST_BUILD_DIR:-$GUEST/build}" && cd "${GUEST_BUILD_DIR:-$GUEST/build}" && pwd)
 cd "$GUEST" # sources are named relative to guest/, so no absolute path reaches the images
 
-PLATFORMS="native virtio"
+PLATFORMS="native virtio hyperv"
+# Each platform: its files under platform/ (cpu.c: the CPU instructions all three execute; pc.c: the
+# PIC and PIT) and the drivers they use.
+PLATFORM_native="cpu pc native"
+PLATFORM_virtio="cpu pc virtio"
+PLATFORM_hyperv="cpu hyperv"
 DRIVERS_native="pic pit uart ata"
 DRIVERS_virtio="pic pit virtio"
+DRIVERS_hyperv="hyperv vmbus uart"
 KERNEL_C="kmain gdt idt paging sched elf syscall console tarfs lab"
 PROGRAMS="init sh clockd ps ls cat uptime cpuinfo bench forkwait ptemod popf sgdt fault true"
 DISK_KIB=512
@@ -45,8 +52,8 @@ for f in string fmt; do cc "lib/$f.c" "lib/$f.o"; done
 asm kernel/boot.asm kernel/boot.o
 asm kernel/entry.asm kernel/entry.o
 for f in $KERNEL_C; do cc "kernel/$f.c" "kernel/$f.o"; done
-for f in pic pit uart ata virtio; do cc "drivers/$f.c" "drivers/$f.o"; done
-for p in pc $PLATFORMS; do cc "platform/$p.c" "platform/$p.o"; done
+for f in pic pit uart ata virtio hyperv vmbus; do cc "drivers/$f.c" "drivers/$f.o"; done
+for p in cpu pc $PLATFORMS; do cc "platform/$p.c" "platform/$p.o"; done
 
 # User programs: each a static ELF at 0x40000000.
 asm user/crt0.asm user/crt0.o
@@ -66,10 +73,11 @@ node tools/mkustar.mjs "$OUT/ringos-disk.img" "$DISK_KIB" "${disk_entries[@]}"
 # One kernel per platform: the kernel proper, the platform's implementation of platform/platform.h,
 # and the drivers it uses.
 for plat in $PLATFORMS; do
+  platform_var="PLATFORM_$plat"
   drivers_var="DRIVERS_$plat"
   objs=("$BUILD/kernel/boot.o" "$BUILD/kernel/entry.o")
   for f in $KERNEL_C; do objs+=("$BUILD/kernel/$f.o"); done
-  objs+=("$BUILD/platform/pc.o" "$BUILD/platform/$plat.o")
+  for p in ${!platform_var}; do objs+=("$BUILD/platform/$p.o"); done
   for d in ${!drivers_var}; do objs+=("$BUILD/drivers/$d.o"); done
   objs+=("$BUILD/lib/string.o" "$BUILD/lib/fmt.o")
   ld "${LDFLAGS[@]}" -T kernel/kernel.ld -o "$BUILD/ringos-$plat.elf" "${objs[@]}"

@@ -4,13 +4,15 @@
  * The kernel proper (kernel/) never touches a device register or executes a privileged instruction
  * itself: it calls these functions. One implementation per platform is linked in at build time:
  *
- *   native  platform/pc.c + platform/native.c   8259A PIC, 8254 PIT, 16550A UART, ATA PIO disk
- *   virtio  platform/pc.c + platform/virtio.c   the same PIC and PIT; virtio-mmio console and block
+ *   native  platform/cpu.c + pc.c + native.c   8259A PIC, 8254 PIT, 16550A UART, ATA PIO disk
+ *   virtio  platform/cpu.c + pc.c + virtio.c   the same PIC and PIT; virtio-mmio console and block
+ *   hyperv  platform/cpu.c + hyperv.c          Hyper-V: hypercall page, SynIC, synthetic timer, VMBus
+ *                                              console and storage (docs/hyperv-abi.md)
  *
- * pc.c holds what native and virtio share: the CPU instructions themselves (CLI/STI, PUSHF/POPF, HLT,
- * LGDT/LIDT/LTR/SGDT, MOV CR3, INVLPG) and the PIC and PIT. A paravirtual platform (Xen PV: hypercalls
- * for page tables, CR3 and the trap table, the event-channel mask instead of CLI/STI, split drivers;
- * Hyper-V: hypercall page and VMBus rings) supplies its own implementation of the same functions.
+ * cpu.c holds the CPU instructions themselves (CLI/STI, PUSHF/POPF, HLT, LGDT/LIDT/LTR/SGDT, MOV CR3,
+ * INVLPG), pc.c the PIC and PIT. A paravirtual platform that deprivileges the kernel (Xen PV:
+ * hypercalls for page tables, CR3 and the trap table, the event-channel mask instead of CLI/STI, split
+ * drivers) supplies its own implementation of the same functions.
  */
 #ifndef RINGOS_PLATFORM_H
 #define RINGOS_PLATFORM_H
@@ -20,7 +22,7 @@
 
 /* ---- identity and bring-up ---- */
 
-/* The platform's name ("native", "virtio") and a one-line description of its devices. */
+/* The platform's name ("native", "virtio", "hyperv") and a one-line description of its devices. */
 extern const char plat_name[];
 extern const char plat_devices[];
 /* Brings up interrupt control (all lines masked), console and block device. Paging is on by then. */
