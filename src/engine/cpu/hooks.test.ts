@@ -47,7 +47,7 @@ function boot(name: string, source: string): { m: BareMetal; events: Ev[]; run: 
   const batcher = new EventBatcher(1024, collect)
   const sink = new EventSink(clock)
   sink.attach(batcher)
-  const m = new BareMetal({ sink })
+  const m = new BareMetal({ sink, clock })
   const con: number[] = []
   m.pc.onConsoleOutput = (_c, b) => con.push(...b)
   m.load(new Uint8Array(readFileSync(bin)))

@@ -17,8 +17,10 @@ export interface BareMetalOptions {
   readonly memMiB?: number
   /** Raw disk image for the ATA and virtio-blk disk (modified in place). */
   readonly disk?: Uint8Array
-  /** Event sink (default: a counting-only sink on this machine's clock). */
+  /** Event sink (default: a counting-only sink on this machine's clock). A sink made outside should stamp events from `clock`. */
   readonly sink?: EventSink
+  /** The machine's cycle counter (default: a new one). */
+  readonly clock?: { cycles: number }
 }
 
 /**
@@ -31,7 +33,7 @@ export interface BareMetalOptions {
 export type BareMetalStop = 'halt' | 'debug-exit' | 'shutdown' | 'max-insns' | 'idle'
 
 export class BareMetal {
-  readonly clock = { cycles: 0 }
+  readonly clock: { cycles: number }
   readonly sink: EventSink
   readonly pc: Pc<PhysicalMemory>
   readonly cpu: Cpu
@@ -40,6 +42,7 @@ export class BareMetal {
   private debugExitPending = false
 
   constructor(opts: BareMetalOptions = {}) {
+    this.clock = opts.clock ?? { cycles: 0 }
     this.sink = opts.sink ?? new EventSink(this.clock)
     this.pc = new Pc({ memMiB: opts.memMiB, disk: opts.disk, sink: this.sink, clock: this.clock })
     this.cpu = new Cpu({ mem: this.pc.mem, ports: this.pc.ports, mmio: this.pc.mmio, intc: this.pc.pic, sink: this.sink, clock: this.clock })
