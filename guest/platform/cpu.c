@@ -8,10 +8,9 @@
 #include "platform.h"
 #include "../kernel/x86.h"
 #include "../kernel/gdt.h"
-#include "../kernel/kernel.h"
 
-/* QEMU's isa-debug-exit device, which every Ringside machine has: the machine stops with status
- * (code << 1) | 1. */
+/* QEMU's isa-debug-exit device, which every Ringside machine has (a real Hyper-V VM has none [R]):
+ * the machine stops with status (code << 1) | 1. */
 #define DEBUG_EXIT_PORT 0x501
 
 struct dtr {

@@ -17,8 +17,6 @@ export const HvStatus = {
   invalidHypercallInput: 0x0003,
   invalidAlignment: 0x0004,
   invalidParameter: 0x0005,
-  accessDenied: 0x0006,
-  invalidPortId: 0x0011,
   invalidConnectionId: 0x0012,
   insufficientBuffers: 0x0013,
 } as const

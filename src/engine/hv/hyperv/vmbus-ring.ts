@@ -11,7 +11,7 @@
  */
 import type { DmaMemory } from '../../machine/memory'
 
-export const RING_HEADER_BYTES = 0x1000
+const RING_HEADER_BYTES = 0x1000
 const WRITE_INDEX = 0
 const READ_INDEX = 4
 const INTERRUPT_MASK = 8
@@ -24,8 +24,6 @@ export const VmbusPacketType = {
   dataUsingGpaDirect: 9,
   completion: 11,
 } as const
-/** VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED. */
-export const PACKET_COMPLETION_REQUESTED = 1
 /** `struct vmpacket_descriptor`. */
 export const PACKET_DESCRIPTOR_BYTES = 16
 /** The u64 after each packet holding its start offset (Linux `prev_indices`). */
