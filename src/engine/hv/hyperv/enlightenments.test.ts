@@ -91,6 +91,7 @@ describe('synthetic MSRs', () => {
     const { part } = partition()
     write(part, 0x40000000, 1)
     expect(write(part, 0x40000001, 0x200000 | 1)).toBe('gp')
+    expect(write(part, 0x40000001, 0xfffff001)).toBe('gp')
     write(part, 0x40000001, GuestPages.hypercall | 3)
     write(part, 0x40000001, 0)
     expect(read(part, 0x40000001)).toEqual([GuestPages.hypercall | 3, 0])
@@ -160,5 +161,50 @@ describe('snapshot', () => {
       return out
     }
     expect(continueSession(b)).toEqual(continueSession(a))
+  })
+})
+
+describe('malformed guest input', () => {
+  it('random MSR writes, hypercalls and ring contents never throw or hang', () => {
+    let seed = 0x2545f491
+    const rand = () => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return seed >>> 0
+    }
+    const pick = <T>(xs: readonly T[]): T => xs[rand() % xs.length]
+    for (let round = 0; round < 30; round++) {
+      const { mem, part } = partition()
+      enlighten(part)
+      postMessage(part, mem, channelMessage(ChannelMsg.initiateContact, 0x40000, 0, 0, 0, 0, 0, 0, 0))
+      takeSlot(part, mem, 2)
+      postMessage(part, mem, channelMessage(ChannelMsg.requestOffers))
+      while (mem.read32(GuestPages.simp + 512) !== 0) takeSlot(part, mem, 2)
+      postMessage(part, mem, channelMessage(ChannelMsg.openChannel, 1, 1, GuestPages.consoleRings / PAGE, 0, 2))
+      postMessage(part, mem, channelMessage(ChannelMsg.openChannel, 2, 2, GuestPages.storageRings / PAGE, 0, 2))
+      for (let i = 0; i < 300; i++) {
+        const now = i * 10_000
+        switch (rand() % 5) {
+          case 0:
+            part.wrmsr(0x40000000 + (rand() % 0x100), rand(), pick([0, rand()]), now)
+            break
+          case 1:
+            part.rdmsr(0x40000000 + (rand() % 0x100), now)
+            break
+          case 2:
+            part.hypercall({ eax: pick([0x5c, 0x1005d, rand()]), ebx: pick([0, rand()]), ecx: pick([0x11, 0x12, GuestPages.postInput, rand()]), edx: pick([0, rand()]), esi: rand(), edi: rand() }, 0)
+            break
+          case 3: // scribble over a ring header or its data, then signal its channel
+            mem.write32(pick([GuestPages.consoleRings, GuestPages.storageRings]) + pick([0, 4, 8, 12, PAGE + (rand() % PAGE)]) , rand())
+            signalEvent(part, pick([0x11, 0x12]))
+            break
+          default:
+            part.advance(now)
+            part.consoleInput(Uint8Array.of(rand() & 0xff))
+        }
+        expect(typeof part.nextDeadline()).toBe('number')
+      }
+    }
   })
 })

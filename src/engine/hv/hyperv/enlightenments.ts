@@ -46,6 +46,11 @@ function str4(s: string): number {
   return (s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24)) >>> 0
 }
 
+/** The page address in bits 31:12 of an MSR value. */
+function pageOf(v: number): number {
+  return (v & 0xfffff000) >>> 0
+}
+
 type Leaf = readonly [number, number, number, number]
 
 /**
@@ -201,7 +206,7 @@ export class HypervPartition {
         // Locked (bit 1): immutable until reset. Without a guest OS id the page stays disabled (KVM).
         if (this.hypercallMsr & 2) return true
         if (lo & 1 && this.guestOsIdLo === 0 && this.guestOsIdHi === 0) return true
-        if (lo & 1 && (hi !== 0 || (lo & 0xfffff000) + 0x1000 > this.mem.size)) return false // [R] outside RAM
+        if (lo & 1 && (hi !== 0 || pageOf(lo) + 0x1000 > this.mem.size)) return false // [R] outside RAM
         this.setHypercallMsr(lo & 0xfffff003)
         return true
       case HvMsr.scontrol:
@@ -232,8 +237,8 @@ export class HypervPartition {
   private setHypercallMsr(value: number): void {
     const was = this.hypercallMsr
     this.hypercallMsr = value >>> 0
-    const oldGpa = was & 0xfffff000
-    const newGpa = value & 0xfffff000
+    const oldGpa = pageOf(was)
+    const newGpa = pageOf(value)
     if (was & 1 && (!(value & 1) || oldGpa !== newGpa) && this.hiddenPage) {
       this.mem.writeBytes(oldGpa, this.hiddenPage)
       this.hiddenPage = null

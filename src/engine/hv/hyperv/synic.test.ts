@@ -39,6 +39,7 @@ describe('SynIC', () => {
     const { s } = setup(false)
     expect(s.writePage('simp', 0x10000 | 1, 0)).toBe(false)
     expect(s.writePage('siefp', 0x1000 | 1, 1)).toBe(false)
+    expect(s.writePage('simp', 0xfffff001, 0)).toBe(false) // bit 31 set: far above RAM, not a negative address
     expect(s.writePage('simp', 0xf000 | 1, 0)).toBe(true)
   })
 

@@ -35,6 +35,11 @@ export const SINT_POLLING = 1 << 18
 /** SCONTROL, SIMP and SIEFP: bit 0 enables; bits 63:12 (of SIMP, SIEFP) hold the page's GPA. */
 const ENABLE = 1
 
+/** The page address in bits 31:12 of SIMP or SIEFP. */
+function pageOf(v: number): number {
+  return (v & 0xfffff000) >>> 0
+}
+
 /** A message for a SINT's slot (header fields and payload, TLFS datatypes/hv_message.md). */
 export interface SynicMessage {
   readonly type: number
@@ -93,9 +98,9 @@ export class Synic {
    * guest RAM [R]. Enabling the SIMP retries queued messages.
    */
   writePage(which: 'simp' | 'siefp', lo: number, hi: number): boolean {
-    const value = (lo & 0xfffff000) | (lo & ENABLE)
-    if ((value & ENABLE) !== 0 && (hi !== 0 || !this.inRam(value & 0xfffff000))) return false
-    this[which] = value >>> 0
+    const value = (pageOf(lo) | (lo & ENABLE)) >>> 0
+    if ((value & ENABLE) !== 0 && (hi !== 0 || !this.inRam(pageOf(value)))) return false
+    this[which] = value
     if (which === 'simp') this.pumpAll()
     return true
   }
@@ -138,7 +143,7 @@ export class Synic {
    */
   setEventFlag(sint: number, flag: number): boolean {
     if ((this.siefp & ENABLE) === 0) return false
-    const at = (this.siefp & 0xfffff000) + sint * HV_MESSAGE_SIZE + (flag >>> 3)
+    const at = pageOf(this.siefp) + sint * HV_MESSAGE_SIZE + (flag >>> 3)
     const bit = 1 << (flag & 7)
     const old = this.mem.read8(at)
     const raised = (old & bit) === 0
@@ -166,7 +171,7 @@ export class Synic {
    */
   private pump(sint: number): boolean {
     if ((this.simp & ENABLE) === 0) return false
-    const slot = (this.simp & 0xfffff000) + sint * HV_MESSAGE_SIZE
+    const slot = pageOf(this.simp) + sint * HV_MESSAGE_SIZE
     const q = this.queues[sint]
     let delivered = false
     if (q.length > 0 && this.mem.read32(slot) === HvMessageType.none) {
