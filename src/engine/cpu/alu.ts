@@ -100,11 +100,6 @@ export function neg(c: Cpu, size: number, a: number): number {
   return alu(c, 5, size, 0, a)
 }
 
-/** Result of the last ADD-like op without touching flags: used by XADD. */
-export function add(c: Cpu, size: number, a: number, b: number): number {
-  return alu(c, 0, size, a, b)
-}
-
 /**
  * ROL ROR RCL RCR SHL SHR SAL SAR (kind 0–7) of a `size`-byte value by `count` (SDM Vol. 2
  * "SAL/SAR/SHL/SHR", "RCL/RCR/ROL/ROR"). The count is masked to 5 bits; a masked count of 0 changes

@@ -30,9 +30,6 @@ export const HAS_ERROR_CODE = (1 << Vec.DF) | (1 << Vec.TS) | (1 << Vec.NP) | (1
 /** Contributory exceptions for the double-fault rules (SDM Vol. 3A §6.15, Table 6-4). */
 export const CONTRIBUTORY = (1 << Vec.DE) | (1 << Vec.TS) | (1 << Vec.NP) | (1 << Vec.SS) | (1 << Vec.GP)
 
-/** Trap-class exceptions: the saved EIP is the next instruction (SDM Vol. 3A §6.5, Table 6-1). */
-export const TRAP_CLASS = (1 << Vec.BP) | (1 << Vec.OF)
-
 /** CR0 bits (SDM Vol. 3A §2.5). */
 export const CR0_PE = 1 << 0
 export const CR0_MP = 1 << 1
@@ -49,13 +46,9 @@ export const CR0_PG = 1 << 31
 export const CR0_DEFINED = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG
 
 /** CR4 bits (SDM Vol. 3A §2.5). */
-export const CR4_VME = 1 << 0
-export const CR4_PVI = 1 << 1
 export const CR4_TSD = 1 << 2
 export const CR4_DE = 1 << 3
 export const CR4_PSE = 1 << 4
-export const CR4_PAE = 1 << 5
-export const CR4_MCE = 1 << 6
 export const CR4_PGE = 1 << 7
 export const CR4_PCE = 1 << 8
 export const CR4_VMXE = 1 << 13

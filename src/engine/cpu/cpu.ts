@@ -19,7 +19,6 @@ import type { EventSink } from '../trace/sink'
 import {
   A_DB,
   A_UNUSABLE,
-  A_DPL_SHIFT,
   CR0_AM,
   CR0_ET,
   CR0_PE,
@@ -46,7 +45,7 @@ import { DecodedInsns, SG_A16, Seg } from './decoded'
 import { Decoder } from './decoder'
 import { execute } from './execute'
 import { ABORT, FAULT } from './fault'
-import { AC, FIXED1, IF, TF, getCF, readEflags, type LazyFlags } from './flags'
+import { AC, FIXED1, IF, TF, readEflags, type LazyFlags } from './flags'
 import { OP_FLAGS, OPF_END } from './ops'
 import { translate, type WalkResult, inspectWalk } from './paging'
 import { deliverException, deliverExternal, deliverThroughIdt } from './interrupts'
@@ -343,10 +342,6 @@ export class Cpu implements LazyFlags, Snapshottable {
       this.brk = 1
       this.updateMasks()
     }
-  }
-
-  get cf(): number {
-    return getCF(this)
   }
 
   // ---------------------------------------------------------------- segments
@@ -1149,7 +1144,7 @@ export class Cpu implements LazyFlags, Snapshottable {
     this.brk = 1
   }
 
-  /** Privilege context of the CPU for events and the inspector. */
+  /** Privilege context of the CPU (privilege.ts) for events and the inspector. */
   get context(): { vmx: 'off' | 'root' | 'nonroot'; cpl: Cpl } {
     return { vmx: this.vmxMode === 0 ? 'off' : this.vmxMode === 1 ? 'root' : 'nonroot', cpl: this.cpl as Cpl }
   }
@@ -1159,8 +1154,4 @@ export class Cpu implements LazyFlags, Snapshottable {
     return (this.cr0 & CR0_PG) !== 0
   }
 
-  /** CS.DPL as stored (for conforming-segment checks). */
-  segDpl(s: number): number {
-    return (this.attr[s] >>> A_DPL_SHIFT) & 3
-  }
 }

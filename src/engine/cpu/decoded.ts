@@ -83,8 +83,6 @@ export const enum Seg {
 export const SG_A16 = 8
 /** Set in `sg` when the ModRM r/m operand is a register (`r2` holds its number 0–7). */
 export const SG_REG = 16
-/** Mask of the segment number in `sg`. */
-export const SG_SEG = 7
 
 /** Byte-view index of 8-bit register n (AL CL DL BL AH CH DH BH) in the little-endian register file. */
 export const BYTE_REG: Uint8Array = Uint8Array.of(0, 4, 8, 12, 1, 5, 9, 13)

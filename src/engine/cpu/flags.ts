@@ -31,8 +31,6 @@ export const ID = 0x200000
 export const ARITH = CF | PF | AF | ZF | SF | OF
 /** Bit 1 of EFLAGS always reads 1; bits 3, 5, 15 and 22–31 read 0. */
 export const FIXED1 = 0x0002
-/** Bits software can ever see set on this CPU (no VME/PVI, so VIF/VIP stay 0). */
-export const DEFINED = ARITH | TF | IF | DF | IOPL | NT | RF | VM | AC | ID | FIXED1
 
 /** Lazy-flag kinds (bits 3:0 of the kind word; bits 15:8 hold the operand shift 0, 16 or 24). */
 export const enum Lazy {
@@ -66,26 +64,6 @@ export const PARITY: Uint8Array = (() => {
   }
   return t
 })()
-
-/** Condition codes (the low nibble of Jcc/SETcc/CMOVcc opcodes, SDM Vol. 1 Appendix B). */
-export const enum Cond {
-  O = 0,
-  NO = 1,
-  B = 2,
-  NB = 3,
-  E = 4,
-  NE = 5,
-  BE = 6,
-  NBE = 7,
-  S = 8,
-  NS = 9,
-  P = 10,
-  NP = 11,
-  L = 12,
-  NL = 13,
-  LE = 14,
-  NLE = 15,
-}
 
 /**
  * The lazy-flag state the CPU keeps (fields of `Cpu`): `fl` is the concrete EFLAGS word (its six
