@@ -77,13 +77,12 @@ __attribute__((noreturn)) static void fail(const char *why)
 static void console_packet(struct vmbus_channel *ch, const struct vmpacket_descriptor *p, uint32_t len)
 {
     (void)ch;
-    const uint8_t *data = (const uint8_t *)p + p->offset8 * 8u;
-    uint32_t room = len - p->offset8 * 8u, count;
-    if (p->type != VM_PKT_DATA_INBAND || p->offset8 * 8u + 8 > len)
+    uint32_t at = p->offset8 * 8u, count;
+    if (p->type != VM_PKT_DATA_INBAND || at + 8 > len)
         return;
-    memcpy(&count, data, sizeof count);
-    if (count <= room - 8)
-        console_input((const char *)data + 8, count);
+    memcpy(&count, (const uint8_t *)p + at, sizeof count);
+    if (count <= len - at - 8)
+        console_input((const char *)p + at + 8, count);
 }
 
 /* The storage VSC's completions: the request they answer is the one waiting in block_request. */
