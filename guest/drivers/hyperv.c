@@ -101,8 +101,6 @@ const char *hv_init(void)
     if (!(rdmsr_lo(HV_MSR_HYPERCALL) & 1))
         return "the hypervisor did not enable the hypercall page";
 
-    for (unsigned s = 0; s < 16; s++)
-        hv_sint_set(s, 0, 1);
     wrmsr(HV_MSR_SIMP, (uint32_t)simp | 1, 0);
     wrmsr(HV_MSR_SIEFP, (uint32_t)siefp | 1, 0);
     wrmsr(HV_MSR_SCONTROL, 1, 0);

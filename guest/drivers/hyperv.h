@@ -19,9 +19,8 @@
 #define HV_MSR_STIMER0_CONFIG 0x400000B0u
 #define HV_MSR_STIMER0_COUNT 0x400000B1u
 
-/* HV_STATUS values (TLFS datatypes/hv_status.md) ringos looks at. */
+/* HV_STATUS_SUCCESS (TLFS datatypes/hv_status.md). */
 #define HV_STATUS_SUCCESS 0
-#define HV_STATUS_INSUFFICIENT_BUFFERS 0x13
 
 /* A SynIC message slot (TLFS datatypes/hv_message.md): 16-byte header, 240-byte payload. */
 #define HV_MESSAGE_PAYLOAD 240
@@ -37,8 +36,8 @@ struct hv_message {
 
 /*
  * Checks that the hypervisor is Hyper-V with what ringos needs, sets the guest OS identity, enables
- * the hypercall page and the SynIC (message and event-flags pages, every SINT masked). Returns NULL,
- * or why it cannot run.
+ * the hypercall page and the SynIC (message and event-flags pages; every SINT stays masked, as reset
+ * leaves it). Returns NULL, or why it cannot run.
  */
 const char *hv_init(void);
 
