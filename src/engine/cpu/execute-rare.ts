@@ -90,6 +90,8 @@ function rmwWrite(c: Cpu, i: number, size: number, lin: number, v: number): void
   else c.wr(lin, size, v)
 }
 
+const popaTmp = new Int32Array(8)
+
 /** Near branch to a 16-bit target (operand-size prefix): EIP ← target & 0xFFFF. */
 function jump16(c: Cpu, target: number): void {
   const t = target & 0xffff
@@ -374,11 +376,10 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       return
     }
     case 89: {
-      // Popa (the saved ESP is discarded)
+      // Popa: all eight slots are read before any register changes (the saved ESP is discarded)
       const sp = r[4]
-      const vals = [0, 0, 0, 0, 0, 0, 0, 0]
-      for (let k = 7; k >= 0; k--) vals[k] = size === 4 ? c.rd32(c.segLin(2, (sp + (7 - k) * 4) | 0, 4, false)) : c.rd16(c.segLin(2, (sp + (7 - k) * 2) | 0, 2, false))
-      for (let k = 0; k < 8; k++) if (k !== 4) setReg(c, size, k, vals[k])
+      for (let k = 7; k >= 0; k--) popaTmp[k] = c.rd(c.segLin(2, (sp + (7 - k) * size) | 0, size, false), size)
+      for (let k = 0; k < 8; k++) if (k !== 4) setReg(c, size, k, popaTmp[k])
       r[4] = (sp + 8 * size) | 0
       return
     }
@@ -615,7 +616,6 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       const selv = c.rd16((lin + size) | 0)
       loadSegmentReg(c, d.ext[i], selv)
       setReg(c, size, d.r1[i], offv)
-      if (d.ext[i] === 2) c.shadow = 1
       c.brk = 1
       return
     }

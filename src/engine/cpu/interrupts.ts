@@ -99,16 +99,12 @@ export function deliverThroughIdt(c: Cpu, vector: number, errorCode: number, sou
     const user = dpl === 3
     c.probeWrite((ssBase + top) | 0, frame, user)
     let at = (ssBase + nesp) | 0
-    const put = (v: number): void => {
-      at = (at - gsize) | 0
-      c.wrPriv(at, gsize, gsize === 4 ? v : v & 0xffff, user)
-    }
-    put(c.sel[Seg.SS])
-    put(r[4])
-    put(flags)
-    put(oldCs)
-    put(retEip)
-    if (hasErr) put(errorCode)
+    at = push(c, at, gsize, c.sel[Seg.SS], user)
+    at = push(c, at, gsize, r[4], user)
+    at = push(c, at, gsize, flags, user)
+    at = push(c, at, gsize, oldCs, user)
+    at = push(c, at, gsize, retEip, user)
+    if (hasErr) push(c, at, gsize, errorCode, user)
     desc.lo = ssLo
     desc.hi = ssHi
     desc.addr = ssAddr
@@ -126,22 +122,30 @@ export function deliverThroughIdt(c: Cpu, vector: number, errorCode: number, sou
   const frame = n * gsize
   const sp = (r[4] - frame) | 0
   const lin = c.segLin(Seg.SS, sp, frame, true)
-  c.probeWrite(lin, frame, c.cpl === 3)
+  const user = c.cpl === 3
+  c.probeWrite(lin, frame, user)
   let at = (lin + frame) | 0
-  const put = (v: number): void => {
-    at = (at - gsize) | 0
-    c.wr(at, gsize, gsize === 4 ? v : v & 0xffff)
-  }
-  put(flags)
-  put(oldCs)
-  put(retEip)
-  if (hasErr) put(errorCode)
+  at = push(c, at, gsize, flags, user)
+  at = push(c, at, gsize, oldCs, user)
+  at = push(c, at, gsize, retEip, user)
+  if (hasErr) push(c, at, gsize, errorCode, user)
   r[4] = sp
   desc.lo = csLo
   desc.hi = csHi
   desc.addr = csAddr
   finishDelivery(c, trap)
   loadCsFromDesc(c, tsel, c.cpl, toff, causeOf(source), oldEip)
+}
+
+/** Writes one frame slot below linear address `at` (already checked writable); returns the slot's address. */
+function push(c: Cpu, at: number, gsize: number, v: number, user: boolean): number {
+  const a = (at - gsize) | 0
+  c.wrPriv(a, gsize, gsize === 4 ? v : v & 0xffff, user)
+  return a
+}
+
+function contributory(vector: number): boolean {
+  return ((CONTRIBUTORY >>> vector) & 1) === 1
 }
 
 /** Flags cleared on entry to a handler: TF, NT, RF, VM, and IF for an interrupt gate (SDM Vol. 3A §6.12.1.3). */
@@ -185,8 +189,7 @@ export function deliverException(c: Cpu, vector: number, errorCode: number): voi
         tripleFault(c)
         return
       }
-      const contrib = (x: number): boolean => ((CONTRIBUTORY >>> x) & 1) === 1
-      if ((contrib(vec) && contrib(nv)) || (vec === Vec.PF && (contrib(nv) || nv === Vec.PF))) {
+      if ((contributory(vec) && contributory(nv)) || (vec === Vec.PF && (contributory(nv) || nv === Vec.PF))) {
         vec = Vec.DF
         err = 0
       } else {

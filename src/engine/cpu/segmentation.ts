@@ -299,8 +299,7 @@ export function farCall(c: Cpu, sel: number, off: number, size: number): void {
     const user = dpl === 3
     c.probeWrite((ssBase + top) | 0, frame, user)
     // Read the parameters from the caller's stack before anything changes.
-    const vals: number[] = []
-    for (let k = 0; k < params; k++) vals.push(c.rd(c.segLin(Seg.SS, (r[4] + k * gsize) | 0, gsize, false), gsize))
+    for (let k = 0; k < params; k++) gateParams[k] = c.rd(c.segLin(Seg.SS, (r[4] + k * gsize) | 0, gsize, false), gsize)
     const oldSs = c.sel[Seg.SS]
     const oldEsp = r[4]
     let sp = nesp
@@ -310,7 +309,7 @@ export function farCall(c: Cpu, sel: number, off: number, size: number): void {
     }
     put(oldSs)
     put(oldEsp)
-    for (let k = params - 1; k >= 0; k--) put(vals[k])
+    for (let k = params - 1; k >= 0; k--) put(gateParams[k])
     put(oldCs)
     put(ret)
     desc.lo = ssLo
@@ -330,6 +329,9 @@ export function farCall(c: Cpu, sel: number, off: number, size: number): void {
   desc.addr = taddr
   loadCs(c, tsel, c.cpl, toff, RingCause.FarCall, oldEip)
 }
+
+/** Parameters a call gate copies (at most 31, the 5-bit count). */
+const gateParams = new Int32Array(32)
 
 /** Pushes CS then EIP at `size` (both checked before either is written). */
 function pushPair(c: Cpu, size: number, cs: number, eip: number): void {
