@@ -40,6 +40,7 @@ export function stringOp(c: Cpu, i: number, remaining: number): void {
   }
   const max = kind >= INS ? 1 : remaining
   const r = c.r
+  const bulk = (kind === MOVS || kind === STOS) && !a16 && step > 0
   let n = 0
   for (;;) {
     const cnt = a16 ? c.r16[2] : r[1]
@@ -52,6 +53,14 @@ export function stringOp(c: Cpu, i: number, remaining: number): void {
       break
     }
     c.repDone = n
+    if (bulk) {
+      const done = bulkChunk(c, kind, size, src, Math.min(cnt >>> 0, max - n))
+      if (done > 0) {
+        r[1] = (cnt - done) | 0
+        n += done
+        continue
+      }
+    }
     iteration(c, kind, size, src, a16, step)
     if (a16) c.r16[2] = cnt - 1
     else r[1] = cnt - 1
@@ -118,6 +127,46 @@ function iteration(c: Cpu, kind: number, size: number, src: number, a16: boolean
       return
     }
   }
+}
+
+/**
+ * REP STOS / REP MOVS forward (DF = 0, 32-bit addressing) over whole iterations that stay inside one
+ * page on each side, through TLB entries that allow the fast path (RAM, no decoded code, writable,
+ * no alignment checking), as one fill or copy. Returns the iterations done (0: take the one-by-one
+ * path, which handles page crossings, faults, MMIO and code writes). A MOVS whose destination starts
+ * inside its source range is left to the one-by-one path, which replicates as the hardware does.
+ */
+function bulkChunk(c: Cpu, kind: number, size: number, src: number, max: number): number {
+  const r = c.r
+  if (c.segSlow & (1 << Seg.ES)) return 0
+  const dLin = (r[7] + c.base[Seg.ES]) | 0
+  const de = c.tlb[dLin >>> 12]
+  if ((de & c.wmask) !== 1) return 0
+  let n = Math.min(max, Math.floor((0x1000 - (dLin & 0xfff)) / size))
+  const dPhys = (de & ~0xfff) ^ dLin
+  if (kind === STOS) {
+    if (n < 2) return 0
+    const v = acc(c, size)
+    if (size === 1) c.m8.fill(v, dPhys, dPhys + n)
+    else if (size === 4 && (dPhys & 3) === 0) c.m32.fill(v, dPhys >>> 2, (dPhys >>> 2) + n)
+    else if (size === 2 && (dPhys & 1) === 0) c.m16.fill(v, dPhys >>> 1, (dPhys >>> 1) + n)
+    else return 0
+    r[7] = (r[7] + n * size) | 0
+    return n
+  }
+  if ((c.segSlow >>> src) & 1) return 0
+  const sLin = (r[6] + c.base[src]) | 0
+  const se = c.tlb[sLin >>> 12]
+  if ((se & c.rmask) !== 1) return 0
+  n = Math.min(n, Math.floor((0x1000 - (sLin & 0xfff)) / size))
+  if (n < 2) return 0
+  const sPhys = (se & ~0xfff) ^ sLin
+  const bytes = n * size
+  if (dPhys > sPhys && dPhys < sPhys + bytes) return 0
+  c.m8.copyWithin(dPhys, sPhys, sPhys + bytes)
+  r[6] = (r[6] + bytes) | 0
+  r[7] = (r[7] + bytes) | 0
+  return n
 }
 
 function acc(c: Cpu, size: number): number {
