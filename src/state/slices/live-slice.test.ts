@@ -49,16 +49,17 @@ describe('the live session', () => {
     expect(store.getState().live).toMatchObject({ phase: 'ready', session: { arch: 'bare' } })
     // The ELF and the disk from the manifest, each fetched once.
     expect(served.filter((u) => u.endsWith('ringos-native.elf'))).toHaveLength(1)
-    const booted = store.getState().runScenario('boot', 'full')
-    await expect.poll(() => store.getState().live.scenario?.state).toBe('done')
+    await store.getState().setSpeed('full')
+    const booted = store.getState().runScenario('boot')
+    await expect.poll(() => store.getState().live.scenario?.state, { timeout: 30_000 }).toBe('done')
     expect(text(store)).toMatch(/ringos 1\.0 on the native platform[\s\S]*\$ $/)
     expect(store.getState().live.running).toBe(true)
     await store.getState().pause()
     await booted
     expect(store.getState().live).toMatchObject({ running: false, status: { state: 'paused' } })
 
-    const cpuinfo = store.getState().runScenario('cpuinfo', 'full')
-    await expect.poll(() => store.getState().live.scenario?.state).toBe('done')
+    const cpuinfo = store.getState().runScenario('cpuinfo')
+    await expect.poll(() => store.getState().live.scenario?.state, { timeout: 30_000 }).toBe('done')
     expect(text(store)).toMatch(/\$ cpuinfo\r\nvendor: GenuineIntel[\s\S]*hypervisor: none[\s\S]*\$ $/)
     await store.getState().pause()
     await cpuinfo
@@ -72,9 +73,31 @@ describe('the live session', () => {
       shown++
       if (shown === 3) await store.getState().pause()
     })
-    await store.getState().run('flow')
+    await store.getState().setSpeed('flow')
+    await store.getState().run()
     expect(shown).toBe(3)
     expect(store.getState().live).toMatchObject({ running: false, status: { state: 'paused', stop: 'step' } })
+  })
+
+  it('switches between slow motion and a paced run while running', async () => {
+    const store = await open()
+    await store.getState().openSession(bare)
+    await store.getState().setSpeed('flow')
+    let shown = 0
+    // A pacer takes time, as the diagram's animation does (an instant one would starve the timers).
+    store.getState().setFlowPacer(async () => {
+      if (++shown === 2) await store.getState().setSpeed('1m')
+      await new Promise((r) => setTimeout(r, 1))
+    })
+    const running = store.getState().run()
+    await expect.poll(() => store.getState().live.status?.state).toBe('running')
+    expect(shown).toBe(2)
+    await store.getState().setSpeed('flow')
+    await expect.poll(() => shown).toBeGreaterThan(2)
+    expect(store.getState().live.running).toBe(true)
+    await store.getState().pause()
+    await running
+    expect(store.getState().live.running).toBe(false)
   })
 
   it('says which architectures can run when the chosen one has no model yet', async () => {

@@ -6,7 +6,7 @@ import type { StepUnit } from '../../engine/session/session'
 import { utf8Encode } from '../../engine/util/utf8'
 import type { ModelInfo, SessionInfo, SessionStatus } from '../../worker/protocol'
 import { ConsoleBuffers } from '../console-buffers'
-import { runSpeed, type RunSpeedId } from './run-speed'
+import { DEFAULT_SPEED, runSpeed, type RunSpeedId } from './run-speed'
 import type { SessionSlice } from './slice'
 
 /** What the user asked to run: the diagram's architecture and VM count, and a guest image. */
@@ -69,12 +69,15 @@ export interface LiveSlice {
   openSession(config: LiveConfig): Promise<void>
   /** The same session afresh: VMs powered on from their images. */
   resetSession(): Promise<void>
-  run(speed: RunSpeedId): Promise<void>
+  /** Runs at the speed set with {@link setSpeed} until paused or the machine stops. */
+  run(): Promise<void>
+  /** The speed of runs from now on, and of the one in progress. */
+  setSpeed(speed: RunSpeedId): Promise<void>
   pause(): Promise<void>
   step(unit: StepUnit): Promise<void>
   typeInto(vm: number, text: string): void
   manage(line: string, source?: ManagementEntry['source']): Promise<ShellResult | null>
-  runScenario(id: ScenarioId, speed: RunSpeedId): Promise<void>
+  runScenario(id: ScenarioId): Promise<void>
   setFlowPacer(pacer: FlowPacer | null): void
 }
 
@@ -112,6 +115,9 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
   /** Increases when a run or scenario must stop (pause, another run, a new session). */
   let runToken = 0
   let pacer: FlowPacer | null = null
+  let speed: RunSpeedId = DEFAULT_SPEED
+  /** The worker's continuous run in progress, if any. */
+  let workerRun: { untilIdle: boolean } | null = null
   let nextEntry = 1
 
   track(client.onConsole((chunk) => consoles.append(chunk)))
@@ -140,28 +146,30 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
 
   const stopped = (s: SessionStatus) => s.state === 'stopped' || s.state === 'failed'
 
-  /** Steps flow by flow, each shown before the next, until `done` says so, the machine stops or the token changes. */
-  async function flowByFlow(
-    token: number,
-    done: (s: SessionStatus) => boolean,
-  ): Promise<SessionStatus | null> {
+  /**
+   * Runs at the current speed until paused, stopped, or (with `until`) until it says so: the worker's
+   * paced run, or slow motion flow by flow, each flow shown before the next is asked for. A change of
+   * speed while running retunes the worker's pace or switches between the two.
+   */
+  async function runAt(token: number, until: (() => boolean) | null): Promise<SessionStatus | null> {
     for (;;) {
-      const status = await client.call('step', { unit: 'flow' })
-      if (token !== runToken || stopped(status) || done(status)) return status
-      await (pacer ?? (() => new Promise<void>((r) => setTimeout(r, DEFAULT_FLOW_PAUSE_MS))))()
-      if (token !== runToken) return null
+      const { cyclesPerSecond } = runSpeed(speed)
+      if (cyclesPerSecond === null) {
+        const status = await client.call('step', { unit: 'flow' })
+        if (token !== runToken || stopped(status) || (until?.() ?? false)) return status
+        await (pacer ?? (() => new Promise<void>((r) => setTimeout(r, DEFAULT_FLOW_PAUSE_MS))))()
+        if (token !== runToken) return null
+        continue
+      }
+      workerRun = { untilIdle: until !== null }
+      const status = await client.call('run', { cyclesPerSecond, untilIdle: until !== null }).finally(() => {
+        workerRun = null
+      })
+      // Paused to switch to slow motion: go on flow by flow.
+      if (token === runToken && status.state === 'paused' && runSpeed(speed).cyclesPerSecond === null)
+        continue
+      return status
     }
-  }
-
-  /** Runs at `speed` until paused (or idle, with `untilIdle`): the worker's paced run, or slow motion. */
-  function runAt(
-    speed: RunSpeedId,
-    token: number,
-    untilIdle: (() => boolean) | null,
-  ): Promise<SessionStatus | null> {
-    const { cyclesPerSecond } = runSpeed(speed)
-    if (cyclesPerSecond === null) return flowByFlow(token, () => untilIdle?.() ?? false)
-    return client.call('run', { cyclesPerSecond, untilIdle: untilIdle !== null })
   }
 
   async function stopRunning(): Promise<void> {
@@ -241,17 +249,32 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
       if (config !== null) await get().openSession(config)
     },
 
-    run: async (speed) => {
+    run: async () => {
       if (get().live.session === null) return
       await stopRunning()
       const token = runToken
       setLive({ running: true })
       try {
-        await runAt(speed, token, null)
+        await runAt(token, null)
       } catch (err) {
         report(err)
       } finally {
         if (token === runToken) setLive({ running: false })
+      }
+    },
+
+    setSpeed: async (next) => {
+      const was = runSpeed(speed).cyclesPerSecond
+      speed = next
+      const now = runSpeed(next).cyclesPerSecond
+      if (workerRun === null) return
+      try {
+        // The worker retunes the run in progress; slow motion takes over once it has paused.
+        if (now === null) await client.call('pause', {})
+        else if (now !== was)
+          void client.call('run', { cyclesPerSecond: now, untilIdle: workerRun.untilIdle }).catch(report)
+      } catch (err) {
+        report(err)
       }
     },
 
@@ -285,7 +308,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
 
     manage: (line, source = 'terminal') => manage(line, source),
 
-    runScenario: async (id, speed) => {
+    runScenario: async (id) => {
       const steps = scenarioById(id).steps
       const progress = (done: number, state: ScenarioProgress['state']) =>
         setLive({ scenario: { id, done, steps: steps.length, state } })
@@ -308,7 +331,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
             case 'wait': {
               const prompted = () =>
                 consoles.total(step.vm) > typedAt && consoles.endsWith(step.vm, step.prompt)
-              const status = await runAt(speed, token, prompted)
+              const status = await runAt(token, prompted)
               if (status !== null && stopped(status)) return progress(i, 'failed')
               break
             }
@@ -328,7 +351,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
         }
         progress(steps.length, 'done')
         // The machine goes on running, so what the user types next is answered.
-        await runAt(speed, token, null)
+        await runAt(token, null)
       } catch (err) {
         report(err)
         progress(get().live.scenario?.done ?? 0, 'failed')
