@@ -5,6 +5,8 @@ export interface GuestImage {
   readonly name: string
   readonly elf: string
   readonly disk: string | null
+  /** The symbol and line map for the inspector (guest/tools/mkmap.mjs), if there is one. */
+  readonly map?: string
   readonly platform: Platform
 }
 
@@ -26,15 +28,17 @@ export function parseGuestManifest(raw: unknown): GuestImage[] {
     throw new Error('guests.json: expected format ringos-guests/1 with a list of images')
   return (r.images as unknown[]).slice(0, 64).flatMap((e): GuestImage[] => {
     if (typeof e !== 'object' || e === null) return []
-    const { name, elf, disk, platform } = e as Record<string, unknown>
+    const { name, elf, disk, map, platform } = e as Record<string, unknown>
     const file = (v: unknown) => typeof v === 'string' && FILE_NAME.test(v)
-    if (!file(name) || !file(elf) || (disk !== undefined && !file(disk))) return []
+    if (!file(name) || !file(elf) || (disk !== undefined && !file(disk)) || (map !== undefined && !file(map)))
+      return []
     if (!(PLATFORMS as readonly unknown[]).includes(platform)) return []
     return [
       {
         name: name as string,
         elf: elf as string,
         disk: (disk as string | undefined) ?? null,
+        ...(map === undefined ? {} : { map: map as string }),
         platform: platform as Platform,
       },
     ]

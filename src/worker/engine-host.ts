@@ -1,6 +1,7 @@
 import { MODELS } from '../engine/hv/models'
 import { ImageError } from '../engine/loader/image-error'
 import { ConfigError, type SessionConfig } from '../engine/session/config'
+import { inspectSession } from '../engine/session/inspection'
 import { Session } from '../engine/session/session'
 import { RECORD_BYTES } from '../engine/trace/schema'
 import { ENGINE_VERSION } from '../engine/version'
@@ -121,6 +122,7 @@ export class EngineHost {
     },
     manage: ({ line }) => this.session().manage(line),
     inspect: async () => this.session().session.inspect(),
+    inspectVm: async (request) => inspectSession(this.session().session, request),
     snapshot: async () => this.session().snapshot(),
     restore: ({ bytes }) => this.session().restore(bytes),
   }

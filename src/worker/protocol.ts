@@ -1,5 +1,6 @@
 import type { ShellResult, VmPowerState } from '../engine/hv/management'
 import { MAX_VMS, ConfigError, parseSessionConfig, type SessionConfig } from '../engine/session/config'
+import { MAX_TASK_NAME, type InspectRequest, type SessionDetail } from '../engine/session/inspection'
 import type { SessionInspection, SessionStop, StepUnit } from '../engine/session/session'
 
 /**
@@ -168,6 +169,8 @@ export interface CommandMap {
   /** One line in the architecture's management shell; its flow is in the event stream. */
   manage: { args: { readonly line: string }; result: ShellResult }
   inspect: { args: Record<string, never>; result: SessionInspection }
+  /** The inspector's view: every VM's context, one VM in detail (code, a page walk, the VMCS), the session's counters. */
+  inspectVm: { args: InspectRequest; result: SessionDetail }
   snapshot: { args: Record<string, never>; result: Uint8Array }
   restore: { args: { readonly bytes: Uint8Array }; result: SessionStatus }
 }
@@ -307,6 +310,23 @@ export const COMMAND_ARGS: { readonly [C in CommandName]: (raw: unknown) => Comm
     return { line }
   },
   inspect: empty('inspect'),
+  inspectVm: (raw) => {
+    const r = record(raw, 'inspectVm')
+    const task = r.task === undefined ? undefined : record(r.task, 'inspectVm.task')
+    return {
+      vm: integer(r.vm, 'inspectVm.vm', 1, MAX_VMS),
+      ...(r.linear === undefined ? {} : { linear: integer(r.linear, 'inspectVm.linear', 0, 0xffffffff) }),
+      ...(task === undefined
+        ? {}
+        : {
+            task: {
+              pointer: integer(task.pointer, 'inspectVm.task.pointer', 0, 0xffffffff),
+              nameOffset: integer(task.nameOffset, 'inspectVm.task.nameOffset', 0, 0xffff),
+              nameLength: integer(task.nameLength, 'inspectVm.task.nameLength', 1, MAX_TASK_NAME),
+            },
+          }),
+    }
+  },
   snapshot: empty('snapshot'),
   restore: (raw) => ({
     bytes: bytesArg(record(raw, 'restore').bytes, 'restore.bytes', 1, MAX_SNAPSHOT_BYTES),
