@@ -202,7 +202,7 @@ export function execute(c: Cpu, budget: number): number {
       if (b < 0) {
         phys = c.fetchPhys(eip)
         const mode = c.attr[1] & 0x4000 ? 1 : 0
-        b = (phys ^ (phys >>> 15)) & 32767
+        b = (phys ^ (phys >>> 15)) & 32767 // Cpu.blockSlot(phys), inlined
         if (bPhys[b] !== phys || bGen[b] !== pageGen[phys >>> 12] || bMode[b] !== mode) b = c.buildBlock(phys, eip)
         if (prev >= 0 && bPhys[b] === phys && bPhys[prev] !== -1) {
           const k = (prev << 1) | (eip === prevEnd ? 0 : 1)
