@@ -1,0 +1,223 @@
+import { RecordView, decodeEvent } from '../engine/trace/codec'
+import { EventKind, NO_VM, RECORD_WORDS, W, type TraceEvent } from '../engine/trace/schema'
+
+/** What the CPU does after an event: a privilege context (privilege.ts code, vmx << 2 | cpl), or one of these. */
+export const STATE_HARDWARE = 0x10
+export const STATE_IDLE = 0x11
+/** States: contexts 0–11, hardware, idle. */
+export const STATE_COUNT = 0x12
+
+const CHUNK_SHIFT = 16
+const CHUNK = 1 << CHUNK_SHIFT
+const NO_CONTEXT = 0xff
+
+interface Chunk {
+  readonly view: RecordView
+  readonly state: Uint8Array
+}
+
+/** Highest exit reason counted (SDM Appendix C ends at 79). */
+const MAX_EXIT_REASON = 127
+
+/**
+ * The event stream kept on the main thread for the timeline and the counters: the newest `capacity`
+ * records in a ring of fixed-size chunks (allocated as they fill, never more than `capacity`), the
+ * oldest overwritten and counted. Each record keeps its wire words plus one byte: the state of the
+ * physical CPU after it (which privilege context runs, or hardware time, or idle), worked out as
+ * records arrive, so the timeline can colour any span without replaying the stream.
+ *
+ * Records are in arrival order, which is sequence and cycle order within one stream; a new stream
+ * (a new session, a restore: the sequence number goes back) clears the buffer.
+ */
+export class TraceBuffer {
+  private readonly chunks: Chunk[] = []
+  /** Logical index of the oldest record kept. */
+  private first = 0
+  /** Records kept. */
+  private n = 0
+  private lastSeq = -1
+  /** The state after the last record; the vCPU contexts last seen, by VM. */
+  private state = STATE_IDLE
+  private readonly vmContext = new Uint8Array(256).fill(NO_CONTEXT)
+  /** Records that did not fit and were overwritten. */
+  overwritten = 0
+  /** Events the engine dropped before they reached the page (Dropped records). */
+  dropped = 0
+  /** Records ever taken since the last clear. */
+  total = 0
+  /** VM exits by basic exit reason. */
+  readonly exitsByReason = new Float64Array(MAX_EXIT_REASON + 1)
+  /** Flows begun, by FlowKind. */
+  readonly flowsByKind = new Float64Array(16)
+  /** Increases with every change (new records, a clear): views redraw when it moves. */
+  version = 0
+
+  constructor(readonly capacity = 1 << 20) {
+    if (!Number.isInteger(capacity) || capacity < CHUNK || capacity % CHUNK !== 0)
+      throw new RangeError(`capacity must be a multiple of ${CHUNK}`)
+  }
+
+  get size(): number {
+    return this.n
+  }
+
+  clear(): void {
+    this.first = 0
+    this.n = 0
+    this.lastSeq = -1
+    this.state = STATE_IDLE
+    this.vmContext.fill(NO_CONTEXT)
+    this.overwritten = 0
+    this.dropped = 0
+    this.total = 0
+    this.exitsByReason.fill(0)
+    this.flowsByKind.fill(0)
+    this.version++
+  }
+
+  private chunkFor(slot: number): Chunk {
+    const c = slot >>> CHUNK_SHIFT
+    let chunk = this.chunks[c]
+    if (chunk === undefined) {
+      chunk = {
+        view: new RecordView(new ArrayBuffer(CHUNK * RECORD_WORDS * 4)),
+        state: new Uint8Array(CHUNK),
+      }
+      this.chunks[c] = chunk
+    }
+    return chunk
+  }
+
+  /** Takes records `start … start + count` of `v` (a client's onEvents consumer): whole runs at a time. */
+  readonly consume = (v: RecordView, start: number, count: number): void => {
+    const src = v.u32
+    const seqs = v.f64
+    const cap = this.capacity
+    for (let i = start, end = start + count; i < end;) {
+      let last = seqs[(i * RECORD_WORDS + W.seq) >> 1]
+      if (last <= this.lastSeq) this.clear()
+      const slot = (this.first + this.n) % cap
+      const at = slot & (CHUNK - 1)
+      let len = Math.min(end - i, CHUNK - at)
+      for (let k = 1; k < len; k++) {
+        const seq = seqs[((i + k) * RECORD_WORDS + W.seq) >> 1]
+        if (seq <= last) {
+          len = k
+          break
+        }
+        last = seq
+      }
+      this.lastSeq = last
+      const chunk = this.chunkFor(slot)
+      chunk.view.u32.set(src.subarray(i * RECORD_WORDS, (i + len) * RECORD_WORDS), at * RECORD_WORDS)
+      for (let k = 0; k < len; k++) chunk.state[at + k] = this.advance(src, (i + k) * RECORD_WORDS)
+      const room = cap - this.n
+      if (len <= room) this.n += len
+      else {
+        this.n = cap
+        this.first = (this.first + len - room) % cap
+        this.overwritten += len - room
+      }
+      this.total += len
+      i += len
+    }
+    if (count > 0) this.version++
+  }
+
+  /** The state after the record at word `b`, and the counters it moves. */
+  private advance(u: Uint32Array, b: number): number {
+    const head = u[b + W.head]
+    const kind = head & 0xff
+    const vm = (head >>> 16) & 0xff
+    const reason = u[b + W.reason]
+    const toCtx = reason >>> 24
+    let state = this.state
+    switch (kind) {
+      case EventKind.RingChange:
+        state = toCtx & 0xf
+        if (vm !== NO_VM) this.vmContext[vm] = state
+        break
+      case EventKind.Hop:
+        state = toCtx === NO_CONTEXT ? STATE_HARDWARE : toCtx & 0xf
+        break
+      case EventKind.FlowBegin: {
+        const fromCtx = (reason >>> 16) & 0xff
+        if (fromCtx !== NO_CONTEXT) state = fromCtx & 0xf
+        this.flowsByKind[reason & 0xffff & 15]++
+        break
+      }
+      case EventKind.Halt:
+        state = STATE_IDLE
+        break
+      case EventKind.VmExit:
+        this.exitsByReason[Math.min(reason & 0xffff, MAX_EXIT_REASON)]++
+        break
+      case EventKind.Dropped:
+        this.dropped += u[b + W.arg0]
+        break
+      default:
+        // Any other event of a vCPU means that vCPU runs: after idle, in the context it was last seen in.
+        if (
+          (state === STATE_IDLE || state === STATE_HARDWARE) &&
+          vm !== NO_VM &&
+          kind !== EventKind.TimerTick
+        ) {
+          const known = this.vmContext[vm]
+          if (known !== NO_CONTEXT) state = known
+        }
+    }
+    this.state = state
+    return state
+  }
+
+  /** Virtual cycle of record `i` (0 = the oldest kept). */
+  cycle(i: number): number {
+    const slot = (this.first + i) % this.capacity
+    return this.chunks[slot >>> CHUNK_SHIFT]!.view.f64[
+      (slot & (CHUNK - 1)) * (RECORD_WORDS / 2) + W.cycle / 2
+    ]
+  }
+
+  /** State of the physical CPU after record `i`. */
+  stateAt(i: number): number {
+    const slot = (this.first + i) % this.capacity
+    return this.chunks[slot >>> CHUNK_SHIFT]!.state[slot & (CHUNK - 1)]
+  }
+
+  /** VM of record `i` (0xff: none). */
+  vmAt(i: number): number {
+    const slot = (this.first + i) % this.capacity
+    return (
+      (this.chunks[slot >>> CHUNK_SHIFT]!.view.u32[(slot & (CHUNK - 1)) * RECORD_WORDS + W.head] >>> 16) &
+      0xff
+    )
+  }
+
+  kindAt(i: number): number {
+    const slot = (this.first + i) % this.capacity
+    return this.chunks[slot >>> CHUNK_SHIFT]!.view.u32[(slot & (CHUNK - 1)) * RECORD_WORDS + W.head] & 0xff
+  }
+
+  /** Record `i` decoded (for details; not for drawing loops). */
+  event(i: number): TraceEvent {
+    const slot = (this.first + i) % this.capacity
+    return decodeEvent(this.chunks[slot >>> CHUNK_SHIFT]!.view, slot & (CHUNK - 1))
+  }
+
+  /** The first record whose cycle is ≥ `cycle` (`size` when there is none): binary search. */
+  lowerBound(cycle: number): number {
+    let lo = 0
+    let hi = this.n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (this.cycle(mid) < cycle) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** Cycles of the oldest and newest record kept, or null when empty. */
+  span(): { readonly from: number; readonly to: number } | null {
+    return this.n === 0 ? null : { from: this.cycle(0), to: this.cycle(this.n - 1) }
+  }
+}

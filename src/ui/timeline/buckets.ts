@@ -1,0 +1,118 @@
+import { STATE_COUNT, STATE_IDLE } from '../../state/trace-buffer'
+
+/** What the bucketing reads: records in cycle order with the CPU state after each (a TraceBuffer). */
+export interface TimelineSource {
+  readonly size: number
+  cycle(i: number): number
+  stateAt(i: number): number
+  vmAt(i: number): number
+  lowerBound(cycle: number): number
+}
+
+/** No state in a column of a lane (no data, or the lane's VM did not run). */
+export const NO_STATE = 0xff
+
+/**
+ * Records sampled per column at most: a dense column is estimated from a sample of its records, so
+ * a frame costs O(columns) whatever the number of records.
+ */
+export const SAMPLES_PER_COLUMN = 48
+
+const GOLDEN = 0.6180339887498949
+
+/** Per-pixel columns of the timeline: lane 0 is the physical CPU, lane k (1…) is VM k's vCPU. */
+export interface Columns {
+  readonly columns: number
+  /** Records whose cycle falls in each column. */
+  readonly count: Uint32Array
+  /** `lanes[l][c]`: the state that held longest in column c of lane l, or {@link NO_STATE}. */
+  readonly lanes: readonly Uint8Array[]
+}
+
+export function makeColumns(columns: number, vms: number): Columns {
+  return {
+    columns,
+    count: new Uint32Array(columns),
+    lanes: Array.from({ length: vms + 1 }, () => new Uint8Array(columns)),
+  }
+}
+
+function argmax(w: Float64Array, base: number, skipIdle: boolean): number {
+  let best = NO_STATE
+  let bestW = 0
+  for (let s = 0; s < STATE_COUNT; s++) {
+    if (skipIdle && s === STATE_IDLE) continue
+    const x = w[base + s]
+    if (x > bestW) {
+      bestW = x
+      best = s
+    }
+  }
+  return best
+}
+
+/**
+ * Aggregates the records into `out.columns` columns spanning cycles [from, to): each column gets its
+ * record count and, per lane, the state that held for most of its time. `end` is the cycle up to
+ * which the last record's state holds (the machine's clock). Columns with at most
+ * {@link SAMPLES_PER_COLUMN} records are exact; denser ones are estimated from a sample.
+ */
+export function bucketize(src: TimelineSource, from: number, to: number, end: number, out: Columns): void {
+  const { columns, count, lanes } = out
+  const vms = lanes.length - 1
+  count.fill(0)
+  for (const l of lanes) l.fill(NO_STATE)
+  const n = src.size
+  if (n === 0 || to <= from) return
+  const dt = (to - from) / columns
+  const weights = new Float64Array((vms + 1) * STATE_COUNT)
+  let kStart = src.lowerBound(from)
+  for (let col = 0; col < columns; col++) {
+    const cs = from + col * dt
+    const ce = cs + dt
+    const kEnd = src.lowerBound(ce)
+    count[col] = kEnd - kStart
+    const iFrom = Math.max(0, kStart - 1)
+    const stop = Math.min(kEnd, n)
+    if (kEnd === 0 || cs >= end) {
+      kStart = kEnd
+      continue
+    }
+    weights.fill(0)
+    const records = stop - iFrom
+    const samples = Math.min(records, SAMPLES_PER_COLUMN)
+    // Dense columns: records at golden-ratio-jittered positions (evenly spaced ones would alias with
+    // periodic streams), each weighted by its own interval and scaled up by the sampling ratio.
+    const scale = records / samples
+    for (let s = 0; s < samples; s++) {
+      const i = samples === records ? iFrom + s : iFrom + Math.floor((s + ((s * GOLDEN) % 1)) * scale)
+      const a = Math.max(src.cycle(i), cs)
+      const b = Math.min(i + 1 < n ? src.cycle(i + 1) : end, ce, end)
+      if (b <= a) continue
+      const w = (b - a) * scale
+      const state = src.stateAt(i)
+      weights[state] += w
+      const vm = src.vmAt(i)
+      if (vm >= 1 && vm <= vms) weights[vm * STATE_COUNT + state] += w
+    }
+    lanes[0]![col] = argmax(weights, 0, false)
+    for (let vm = 1; vm <= vms; vm++) lanes[vm]![col] = argmax(weights, vm * STATE_COUNT, true)
+    kStart = kEnd
+  }
+}
+
+/** The record nearest to `cycle` within `tolerance` cycles, or -1. */
+export function nearestRecord(src: TimelineSource, cycle: number, tolerance: number): number {
+  const k = src.lowerBound(cycle)
+  let best = -1
+  let bestD = tolerance
+  for (const i of [k - 1, k]) {
+    if (i < 0 || i >= src.size) continue
+    const d = Math.abs(src.cycle(i) - cycle)
+    if (d <= bestD) {
+      bestD = d
+      best = i
+    }
+  }
+  return best
+}

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest'
+import { encodeContext } from '../../engine/privilege'
+import { RecordView, encodeEvent } from '../../engine/trace/codec'
+import { EventKind, NO_COMPONENT, NO_VM, RECORD_BYTES, type TraceEvent } from '../../engine/trace/schema'
+import { STATE_HARDWARE, STATE_IDLE, TraceBuffer } from '../../state/trace-buffer'
+import {
+  NO_STATE,
+  SAMPLES_PER_COLUMN,
+  bucketize,
+  makeColumns,
+  nearestRecord,
+  type TimelineSource,
+} from './buckets'
+import { MIN_SPAN, fit, follow, pan, zoom } from './viewport'
+
+const R0 = encodeContext({ vmx: 'off', cpl: 0 })
+const R3 = encodeContext({ vmx: 'off', cpl: 3 })
+const NR0 = encodeContext({ vmx: 'nonroot', cpl: 0 })
+const ROOT0 = encodeContext({ vmx: 'root', cpl: 0 })
+
+type Ev = Partial<TraceEvent> & { kind: TraceEvent['kind']; cycle: number }
+
+/** Encodes events as a batch, numbering them from `seq`. */
+function batch(events: readonly Ev[], seq = 0): RecordView {
+  const v = new RecordView(new ArrayBuffer(Math.max(1, events.length) * RECORD_BYTES))
+  events.forEach((e, i) =>
+    encodeEvent(v, i, {
+      seq: seq + i,
+      pcpu: 0,
+      vm: 1,
+      vcpu: 0,
+      reason: 0,
+      fromCtx: 0,
+      toCtx: 0,
+      from: NO_COMPONENT,
+      to: NO_COMPONENT,
+      cost: 0,
+      arg0: 0,
+      arg1: 0,
+      flow: 0,
+      arg2: 0,
+      ...e,
+    }),
+  )
+  return v
+}
+
+function feed(buf: TraceBuffer, events: readonly Ev[], seq = 0): void {
+  buf.consume(batch(events, seq), 0, events.length)
+}
+
+const ring = (cycle: number, to: number, vm = 1): Ev => ({ kind: EventKind.RingChange, cycle, toCtx: to, vm })
+
+describe('TraceBuffer', () => {
+  it('keeps at most its capacity, drops the oldest and counts them', () => {
+    const buf = new TraceBuffer(1 << 16)
+    const total = 200_000
+    for (let start = 0; start < total; start += 16384) {
+      const n = Math.min(16384, total - start)
+      feed(
+        buf,
+        Array.from({ length: n }, (_, i) => ({ kind: EventKind.PortIo, cycle: (start + i) * 10 })),
+        start,
+      )
+    }
+    expect(buf.size).toBe(1 << 16)
+    expect(buf.total).toBe(total)
+    expect(buf.overwritten).toBe(total - (1 << 16))
+    expect(buf.event(0).seq).toBe(total - (1 << 16))
+    expect(buf.event(buf.size - 1).seq).toBe(total - 1)
+    expect(buf.span()).toEqual({ from: (total - (1 << 16)) * 10, to: (total - 1) * 10 })
+    // Still in cycle order across the ring's wrap: binary search finds every record.
+    for (const i of [0, 1, 12345, 65535]) expect(buf.lowerBound(buf.cycle(i))).toBe(i)
+  })
+
+  it('starts over when the sequence goes back (a new session or a restore)', () => {
+    const buf = new TraceBuffer(1 << 16)
+    feed(buf, [ring(10, R3), { kind: EventKind.VmExit, cycle: 20, reason: 30 }], 100)
+    expect(buf.size).toBe(2)
+    expect(buf.exitsByReason[30]).toBe(1)
+    feed(buf, [ring(5, R0)], 0)
+    expect(buf.size).toBe(1)
+    expect(buf.exitsByReason[30]).toBe(0)
+    expect(buf.event(0).cycle).toBe(5)
+  })
+
+  it('works out what the CPU does after each event', () => {
+    const buf = new TraceBuffer(1 << 16)
+    feed(buf, [
+      ring(10, R3),
+      { kind: EventKind.Syscall, cycle: 20 },
+      ring(30, R0),
+      { kind: EventKind.Hop, cycle: 40, fromCtx: R0, toCtx: 0xff },
+      { kind: EventKind.Hop, cycle: 50, fromCtx: 0xff, toCtx: R0 },
+      { kind: EventKind.Halt, cycle: 60 },
+      { kind: EventKind.TimerTick, cycle: 70, vm: NO_VM },
+      { kind: EventKind.Interrupt, cycle: 80 },
+      { kind: EventKind.FlowBegin, cycle: 90, reason: 1, fromCtx: NR0, toCtx: NR0 },
+      ring(95, ROOT0),
+      { kind: EventKind.Dropped, cycle: 99, arg0: 7 },
+    ])
+    expect(Array.from({ length: buf.size }, (_, i) => buf.stateAt(i))).toEqual([
+      R3,
+      R3,
+      R0,
+      STATE_HARDWARE,
+      R0,
+      STATE_IDLE,
+      STATE_IDLE,
+      R0, // the interrupt wakes the vCPU in the context it halted in
+      NR0,
+      ROOT0,
+      ROOT0,
+    ])
+    expect(buf.flowsByKind[1]).toBe(1)
+    expect(buf.dropped).toBe(7)
+  })
+})
+
+/** Counts the records the bucketing reads. */
+function counting(src: TraceBuffer): TimelineSource & { reads: number } {
+  const c = {
+    reads: 0,
+    get size() {
+      return src.size
+    },
+    cycle: (i: number) => (c.reads++, src.cycle(i)),
+    stateAt: (i: number) => src.stateAt(i),
+    vmAt: (i: number) => src.vmAt(i),
+    lowerBound: (cycle: number) => src.lowerBound(cycle),
+  }
+  return c
+}
+
+describe('bucketize', () => {
+  // r0 on [0, 100), r3 on [100, 400), idle from 400 (the clock is at 1000).
+  const simple = () => {
+    const buf = new TraceBuffer(1 << 16)
+    feed(buf, [ring(0, R0), ring(100, R3), { kind: EventKind.Halt, cycle: 400 }])
+    return buf
+  }
+
+  it('colours each column by the state that held longest in it', () => {
+    const cols = makeColumns(10, 1)
+    bucketize(simple(), 0, 1000, 1000, cols)
+    expect(Array.from(cols.lanes[0]!)).toEqual([R0, R3, R3, R3, ...Array<number>(6).fill(STATE_IDLE)])
+    expect(Array.from(cols.count)).toEqual([1, 1, 0, 0, 1, 0, 0, 0, 0, 0])
+    // VM 1's lane shows its vCPU while it runs, nothing while it is halted.
+    expect(Array.from(cols.lanes[1]!)).toEqual([R0, R3, R3, R3, ...Array<number>(6).fill(NO_STATE)])
+    const wide = makeColumns(4, 1)
+    bucketize(simple(), 0, 1000, 1000, wide)
+    // [0, 250): 100 cycles of r0, 150 of r3.
+    expect(wide.lanes[0]![0]).toBe(R3)
+  })
+
+  it('leaves columns before the first record and after the clock empty', () => {
+    const cols = makeColumns(10, 1)
+    bucketize(simple(), -500, 1500, 1000, cols)
+    expect(cols.lanes[0]![0]).toBe(NO_STATE)
+    expect(cols.lanes[0]![2]).toBe(R0)
+    expect(cols.lanes[0]![9]).toBe(NO_STATE)
+  })
+
+  it('reads a bounded number of records per column, whatever the number of records', () => {
+    const buf = new TraceBuffer(1 << 20)
+    // 1 M records: 3 cycles in r3, then 1 in r0, repeated.
+    const n = 1 << 20
+    for (let start = 0; start < n; start += 1 << 16)
+      feed(
+        buf,
+        Array.from({ length: 1 << 16 }, (_, i) => {
+          const k = start + i
+          return ring(Math.floor(k / 2) * 4 + (k % 2) * 3, k % 2 ? R0 : R3)
+        }),
+        start,
+      )
+    expect(buf.size).toBe(n)
+    const src = counting(buf)
+    const columns = 1000
+    const cols = makeColumns(columns, 1)
+    const end = buf.cycle(n - 1) + 1
+    bucketize(src, 0, end, end, cols)
+    expect(cols.lanes[0]!.every((s) => s === R3)).toBe(true)
+    expect(Array.from(cols.count).reduce((a, b) => a + b, 0)).toBe(n)
+    expect(src.reads).toBeLessThan(columns * (SAMPLES_PER_COLUMN + 2) * 2)
+  })
+
+  it('finds the record nearest to a click', () => {
+    const buf = simple()
+    expect(nearestRecord(buf, 110, 20)).toBe(1)
+    expect(nearestRecord(buf, 390, 20)).toBe(2)
+    expect(nearestRecord(buf, 250, 20)).toBe(-1)
+  })
+})
+
+describe('viewport', () => {
+  it('zooms about a point and keeps it in place', () => {
+    const v = zoom({ from: 0, to: 1000, follow: false }, 0.5, 250, { from: 0, to: 1000 })
+    expect(v).toEqual({ from: 125, to: 625, follow: false })
+    expect(
+      zoom(v, 1e-9, 300, { from: 0, to: 1000 }).to - zoom(v, 1e-9, 300, null).from,
+    ).toBeGreaterThanOrEqual(MIN_SPAN)
+    // Zooming out stops at a little more than the data.
+    const out = zoom({ from: 0, to: 1000, follow: false }, 100, 500, { from: 0, to: 1000 })
+    expect(out.to - out.from).toBe(1250)
+  })
+
+  it('follows the newest record until the user pans, and fits the data', () => {
+    const v = follow({ from: 0, to: 100, follow: true }, 5000)
+    expect(v).toEqual({ from: 4900, to: 5000, follow: true })
+    const panned = pan(v, -50)
+    expect(panned).toEqual({ from: 4850, to: 4950, follow: false })
+    expect(follow(panned, 9000)).toBe(panned)
+    expect(fit({ from: 1000, to: 2000 }, true)).toEqual({ from: 980, to: 2020, follow: true })
+  })
+})
