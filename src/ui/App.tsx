@@ -4,6 +4,7 @@ import { AboutDialog } from './chrome/AboutDialog'
 import { EngineErrorBanner } from './chrome/EngineErrorBanner'
 import { Header } from './chrome/Header'
 import { StatusBar } from './chrome/StatusBar'
+import { LiveControls } from './controls/LiveControls'
 import { Workspace } from './layout/Workspace'
 
 export function App() {
@@ -15,6 +16,7 @@ export function App() {
         {t('app.skipToMain')}
       </a>
       <Header />
+      <LiveControls />
       <EngineErrorBanner />
       <Workspace />
       <StatusBar />

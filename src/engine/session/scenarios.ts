@@ -36,7 +36,7 @@ export interface Scenario {
 const wait: ScenarioStep = { kind: 'wait', vm: 1, prompt: RINGOS_PROMPT }
 
 /** Waits for the prompt, types `line` into VM 1, and waits for the prompt again. */
-function command(id: string, line: string): Scenario {
+function command<I extends string>(id: I, line: string): Scenario & { readonly id: I } {
   return { id, steps: [wait, { kind: 'type', vm: 1, text: `${line}\n` }, wait] }
 }
 

@@ -53,6 +53,10 @@ export interface LiveState {
   readonly problem: LiveProblem | null
   readonly scenario: ScenarioProgress | null
   readonly management: readonly ManagementEntry[]
+  /** The guest images guests.json offers, by name (known once a session has been opened). */
+  readonly images: readonly string[]
+  /** Counts openSession calls: views of a session (a terminal's contents) start over when it changes. */
+  readonly serial: number
 }
 
 /**
@@ -94,6 +98,8 @@ const INITIAL: LiveState = {
   problem: null,
   scenario: null,
   management: [],
+  images: [],
+  serial: 0,
 }
 
 /**
@@ -201,7 +207,8 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
         ...INITIAL,
         config,
         phase: 'loading',
-        management: [],
+        images: get().live.images,
+        serial: get().live.serial + 1,
         scenario: get().live.scenario?.state === 'running' ? get().live.scenario : null,
       })
       if (client.status !== 'ready') return // the engine's `ready` opens it
@@ -221,6 +228,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
         const images = await guests.images()
         const image = images.find((i) => i.name === config.guest)
         if (!current()) return
+        setLive({ images: images.map((i) => i.name) })
         if (image === undefined)
           return setLive({ phase: 'unavailable', problem: { kind: 'no-guest', guest: config.guest } })
         const progress = (p: FetchProgress) => current() && setLive({ progress: p })

@@ -7,10 +7,12 @@ export function ActionButton({
   action,
   testId,
   primary = false,
+  disabled = false,
 }: {
   action: string
   testId: string
   primary?: boolean
+  disabled?: boolean
 }) {
   const { t } = useTranslation()
   const perform = usePerform()
@@ -21,6 +23,7 @@ export function ActionButton({
       className={primary ? 'rs-primary' : undefined}
       data-testid={testId}
       aria-keyshortcuts={a.keys?.join(' ')}
+      disabled={disabled}
       onClick={() => perform(a.id)}
     >
       {t(a.label)}

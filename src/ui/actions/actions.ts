@@ -2,6 +2,7 @@ import { LANGUAGES, type Language } from '../../i18n/i18n'
 import type { MessageKey } from '../../i18n/messages'
 import { selectLanguage, selectTheme } from '../../state/app-store'
 import { THEMES, type Theme } from '../../state/settings'
+import { LIVE_ACTIONS } from '../controls/live-actions'
 import { ActionRegistry, REGIONS, type Action, type RegionId } from './registry'
 
 const LANGUAGE_LABELS: Record<Language, MessageKey> = {
@@ -86,6 +87,7 @@ export const ACTIONS: readonly Action[] = [
     label: 'about.faultCrash',
     perform: ({ session }) => session.getState().fault('crash'),
   },
+  ...LIVE_ACTIONS,
 ]
 
 export const registry = new ActionRegistry(ACTIONS)

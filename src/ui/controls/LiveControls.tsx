@@ -1,0 +1,264 @@
+import { useMemo } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useShallow } from 'zustand/react/shallow'
+import { TOPOLOGIES, isArchId } from '../../engine/hv/architectures'
+import { instantiateTopology } from '../../engine/hv/topology'
+import { SCENARIOS, isScenarioId, scenarioRuns } from '../../engine/session/scenarios'
+import type { StepUnit } from '../../engine/session/session'
+import { selectLive } from '../../state/app-store'
+import { useApp, useSession } from '../../state/context'
+import { RUN_SPEEDS } from '../../state/slices/run-speed'
+import { STEP_UNITS } from '../../state/settings'
+import type { SessionStatus } from '../../worker/protocol'
+import { ActionButton } from '../actions/ActionButton'
+import { DiagramTexts, architectureMessages, fill } from '../diagram/texts'
+import { FlowCaption } from './FlowCaption'
+import { useLiveSync } from './live-feed'
+import './controls.css'
+
+/** A VM's name as the architecture calls it (DomU 1, child partition 1, …; VM 1 where it has no such column). */
+export function useVmName(): (vm: number) => string {
+  const { i18n } = useTranslation()
+  const arch = useSession((s) => s.live.session?.arch ?? null)
+  const vms = useSession((s) => s.live.session?.vms.length ?? 1)
+  return useMemo(() => {
+    const msgs = architectureMessages(i18n.language)
+    if (arch === null || !isArchId(arch)) return (vm: number) => fill(msgs.domains.vm, { n: vm })
+    const texts = new DiagramTexts(msgs, arch, instantiateTopology(TOPOLOGIES[arch], vms))
+    return (vm: number) => {
+      const label = texts.vmLabel(vm)
+      return label === String(vm) ? fill(msgs.domains.vm, { n: vm }) : label
+    }
+  }, [i18n.language, arch, vms])
+}
+
+function StatusLine() {
+  const { t, i18n } = useTranslation()
+  const live = useSession(
+    useShallow((s) => ({
+      phase: s.live.phase,
+      status: s.live.status,
+      running: s.live.running,
+      progress: s.live.progress,
+      problem: s.live.problem,
+      scenario: s.live.scenario,
+      config: s.live.config,
+      vmsRunning: s.live.session?.vms.length ?? null,
+    })),
+  )
+  const vmName = useVmName()
+  const archName = (id: string) => (isArchId(id) ? architectureMessages(i18n.language).names[id] : id)
+  const number = new Intl.NumberFormat(i18n.language)
+  const seconds = new Intl.NumberFormat(i18n.language, { minimumFractionDigits: 6, maximumFractionDigits: 6 })
+  const bytes = new Intl.NumberFormat(i18n.language, {
+    style: 'unit',
+    unit: 'kilobyte',
+    maximumFractionDigits: 0,
+  })
+  const s = live.status
+  const parts: string[] = []
+  if (live.phase === 'loading') parts.push(t('live.state.loading'))
+  else if (s === null) parts.push(t('live.state.none'))
+  else {
+    parts.push(t(`live.state.${live.running && s.state === 'paused' ? 'running' : s.state}`))
+    if (!live.running && s.stop !== null && s.state !== 'running')
+      parts.push(t(`live.stop.${s.stop}`, { code: s.exitCode ?? '' }))
+    parts.push(t('live.time', { time: seconds.format(s.cycles / 1e9) }))
+    parts.push(t('live.instructions', { count: number.format(s.instructions) }))
+  }
+  const vmNotes = (s?.vms ?? []).flatMap((vm) =>
+    vm.state === 'crashed'
+      ? [t('live.vmCrashed', { vm: vmName(vm.index) })]
+      : vm.halted
+        ? [t('live.vmHalted', { vm: vmName(vm.index) })]
+        : vm.state === 'off'
+          ? [t('live.vmOff', { vm: vmName(vm.index) })]
+          : [],
+  )
+  const p = live.progress
+  const problem = live.problem
+  const scenario = live.scenario
+  return (
+    <div className="rs-live-status">
+      <p
+        role="status"
+        data-testid="live-status"
+        data-state={live.phase === 'loading' ? 'loading' : (s?.state ?? 'none')}
+        data-running={live.running}
+        data-stop={s?.stop ?? undefined}
+        data-cycles={s?.cycles}
+        data-instructions={s?.instructions}
+      >
+        {parts.join(' · ')}
+        {vmNotes.length > 0 && <strong data-testid="vm-stopped"> · {vmNotes.join(' · ')}</strong>}
+      </p>
+      {p !== null && (
+        <p className="rs-live-progress">
+          <progress value={p.loaded} max={p.total ?? undefined} aria-labelledby="rs-live-progress-label" />
+          <span id="rs-live-progress-label">
+            {p.total === null
+              ? t('live.loading', { file: p.file, loaded: bytes.format(p.loaded / 1000) })
+              : t('live.loadingOf', {
+                  file: p.file,
+                  loaded: bytes.format(p.loaded / 1000),
+                  total: bytes.format(p.total / 1000),
+                })}
+          </span>
+        </p>
+      )}
+      {problem !== null && (
+        <p className="rs-live-problem" data-testid="live-problem" data-kind={problem.kind}>
+          {problem.kind === 'no-model'
+            ? t('live.noModel', {
+                arch: archName(problem.arch),
+                available: problem.available.map(archName).join(i18n.language.startsWith('zh') ? '、' : ', '),
+              })
+            : problem.kind === 'no-guest'
+              ? t('live.noGuest', { guest: problem.guest })
+              : t('live.loadFailed', { message: problem.message })}
+        </p>
+      )}
+      {live.config !== null && live.vmsRunning !== null && live.vmsRunning < live.config.vms && (
+        <p className="rs-live-note">
+          {t('live.vmLimit', { arch: archName(live.config.arch), max: live.vmsRunning, n: live.vmsRunning })}
+        </p>
+      )}
+      {scenario !== null && (
+        <p className="rs-live-note" data-testid="scenario-state" data-state={scenario.state}>
+          {t(`live.scenarioState.${scenario.state}`, {
+            name: t(`live.scenarios.${scenario.id}`),
+            done: Math.min(scenario.done + 1, scenario.steps),
+            steps: scenario.steps,
+          })}
+        </p>
+      )}
+    </div>
+  )
+}
+
+const canStep = (s: SessionStatus | null) => s !== null && s.state !== 'stopped' && s.state !== 'failed'
+
+/**
+ * The live view's controls: scenario, run, pause, step (with its unit), restart and speed, and where
+ * the machine is (state, stop reason, virtual time, instructions) with the current flow's caption.
+ */
+export function LiveControls() {
+  useLiveSync()
+  const { t, i18n } = useTranslation()
+  const live = useApp(useShallow(selectLive))
+  const setLive = useApp((s) => s.setLive)
+  const { status, running, hasSession, shell, images } = useSession(
+    useShallow((s) => ({
+      status: s.live.status,
+      running: s.live.running,
+      hasSession: s.live.session !== null,
+      shell: s.live.session?.shell ?? null,
+      images: s.live.images,
+    })),
+  )
+  const speedIndex = Math.max(
+    0,
+    RUN_SPEEDS.findIndex((s) => s.id === live.speed),
+  )
+  const archName = useSession((s) => s.live.session?.arch ?? '')
+  const msgs = architectureMessages(i18n.language)
+  const shellArch = isArchId(archName) ? msgs.names[archName] : archName
+  const stepping = canStep(status)
+  return (
+    <section className="rs-live" aria-labelledby="rs-live-title" data-testid="live-controls">
+      <h2 id="rs-live-title" className="rs-visually-hidden">
+        {t('live.toolbar')}
+      </h2>
+      <div className="rs-live-row">
+        <div className="rs-live-group">
+          <label className="rs-field">
+            <span>{t('live.scenario')}</span>
+            <select
+              data-testid="scenario-picker"
+              value={live.scenario}
+              onChange={(e) => isScenarioId(e.target.value) && setLive({ scenario: e.target.value })}
+            >
+              {SCENARIOS.map((s) => {
+                const runs = !hasSession || scenarioRuns(s, shell)
+                return (
+                  <option
+                    key={s.id}
+                    value={s.id}
+                    disabled={!runs}
+                    title={runs ? undefined : t('live.scenarioNeedsShell', { arch: shellArch })}
+                  >
+                    {t(`live.scenarios.${s.id}`)}
+                  </option>
+                )
+              })}
+            </select>
+          </label>
+          <ActionButton action="live.scenario" testId="scenario-run" disabled={!hasSession} />
+        </div>
+        <div className="rs-live-group" role="group" aria-label={t('live.toolbar')}>
+          <ActionButton action="live.run" testId="run" primary disabled={!stepping || running} />
+          <ActionButton action="live.pause" testId="pause" disabled={!running} />
+          <ActionButton action="live.step" testId="step" disabled={!stepping} />
+          <label className="rs-field">
+            <span>{t('live.stepUnit')}</span>
+            <select
+              data-testid="step-unit"
+              value={live.stepUnit}
+              onChange={(e) => {
+                const unit = STEP_UNITS.find((u) => u === e.target.value)
+                if (unit !== undefined) setLive({ stepUnit: unit as StepUnit })
+              }}
+            >
+              {STEP_UNITS.map((u) => (
+                <option key={u} value={u}>
+                  {t(`live.stepUnits.${u}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <ActionButton action="live.reset" testId="reset" disabled={!hasSession} />
+        </div>
+        <div className="rs-live-group">
+          <label className="rs-field rs-live-speed">
+            <span>{t('live.speed')}</span>
+            <input
+              type="range"
+              data-testid="speed"
+              min={0}
+              max={RUN_SPEEDS.length - 1}
+              step={1}
+              value={speedIndex}
+              aria-valuetext={t(`live.speeds.${live.speed}`)}
+              onChange={(e) => {
+                const next = RUN_SPEEDS[Number(e.target.value)]?.id
+                if (next === undefined) return
+                setLive({ speed: next })
+              }}
+            />
+            <output data-testid="speed-label" data-speed={live.speed}>
+              {t(`live.speeds.${live.speed}`)}
+            </output>
+          </label>
+          {images.length > 1 && (
+            <label className="rs-field">
+              <span>{t('live.guest')}</span>
+              <select
+                data-testid="guest-picker"
+                value={live.guest}
+                onChange={(e) => setLive({ guest: e.target.value })}
+              >
+                {images.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+        </div>
+      </div>
+      <StatusLine />
+      <FlowCaption speed={live.speed} />
+    </section>
+  )
+}

@@ -1,0 +1,89 @@
+import { useEffect, useSyncExternalStore } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useShallow } from 'zustand/react/shallow'
+import { selectDiagram, selectLive } from '../../state/app-store'
+import { useApp, useSession, useSessionStoreApi } from '../../state/context'
+import type { SessionStore } from '../../state/session-store'
+import { architectureMessages, fill } from '../diagram/texts'
+import { flowLabel } from './flow-labels'
+import { DIAGRAM_SPEED, LiveDiagramFeed, type FrameClock, type ShownFlow } from './live-diagram'
+
+const feeds = new WeakMap<SessionStore, LiveDiagramFeed>()
+
+const frameClock: FrameClock = {
+  now: () => performance.now(),
+  request: (cb) => requestAnimationFrame(cb),
+  cancel: (h) => cancelAnimationFrame(h),
+}
+
+/** One feed per session store, made on first use; it paces the store's slow motion. */
+function feedOf(store: SessionStore): LiveDiagramFeed {
+  let feed = feeds.get(store)
+  if (feed === undefined) {
+    feed = new LiveDiagramFeed(store.client, frameClock)
+    feeds.set(store, feed)
+    store.getState().setFlowPacer(feed.shownAll)
+  }
+  return feed
+}
+
+/** The diagram feed of the nearest session store. */
+export function useLiveFeed(): LiveDiagramFeed {
+  return feedOf(useSessionStoreApi())
+}
+
+/** The flow the caption tells, hop by hop. */
+export function useShownFlow(): ShownFlow | null {
+  const feed = useLiveFeed()
+  return useSyncExternalStore(
+    (notify) => feed.subscribe(notify),
+    () => feed.current(),
+  )
+}
+
+const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)')
+
+/**
+ * Keeps the live session in step with the user's choices: a session for the diagram's architecture and
+ * VM count with the chosen guest, the chosen speed (for the engine and the diagram), and the diagram
+ * fed with the session's events in the user's language.
+ */
+export function useLiveSync(): void {
+  const store = useSessionStoreApi()
+  const feed = useLiveFeed()
+  const { arch, vms } = useApp(useShallow(selectDiagram))
+  const { guest, speed } = useApp(
+    useShallow((s) => ({ guest: selectLive(s).guest, speed: selectLive(s).speed })),
+  )
+  const session = useSession((s) => s.live.session)
+  const epoch = useSession((s) => s.live.status?.epoch ?? null)
+  const { i18n } = useTranslation()
+
+  useEffect(() => {
+    void store.getState().openSession({ arch, vms, guest })
+  }, [store, arch, vms, guest])
+
+  useEffect(() => {
+    void store.getState().setSpeed(speed)
+    feed.setSpeed(DIAGRAM_SPEED[speed])
+  }, [store, feed, speed])
+
+  useEffect(() => {
+    feed.setSession(session === null ? null : { arch: session.arch, vms: session.vms.length })
+  }, [feed, session, epoch])
+
+  useEffect(() => {
+    const flowKinds = architectureMessages(i18n.language).diagram.flowKinds as Readonly<
+      Record<string, string | undefined>
+    >
+    feed.setLabel((kind, detail) => flowLabel((k, d) => fill(flowKinds[k] ?? k, { detail: d }), kind, detail))
+  }, [feed, i18n.language])
+
+  useEffect(() => {
+    const q = reducedMotion()
+    const apply = () => feed.setReducedMotion(q.matches)
+    apply()
+    q.addEventListener('change', apply)
+    return () => q.removeEventListener('change', apply)
+  }, [feed])
+}
