@@ -5,6 +5,7 @@ import { toErrorInfo } from '../worker/protocol'
 import { EventCounter } from './event-counter'
 import { createDiagnosticsSlice, type DiagnosticsSlice } from './slices/diagnostics-slice'
 import { createEngineSlice, type EngineSlice } from './slices/engine-slice'
+import { createInspectorSlice, type InspectorSlice } from './slices/inspector-slice'
 import { createLiveSlice, type LiveSlice } from './slices/live-slice'
 import type { SessionDeps } from './slices/slice'
 
@@ -29,7 +30,7 @@ export interface StreamSlice {
 }
 
 /** A session's state: the union of its slices (src/state/slices/). */
-export type SessionState = EngineSlice & StreamSlice & DiagnosticsSlice & LiveSlice
+export type SessionState = EngineSlice & StreamSlice & DiagnosticsSlice & LiveSlice & InspectorSlice
 
 export type SessionStore = StoreApi<SessionState> & {
   readonly client: EngineClient
@@ -66,13 +67,17 @@ export function createSessionStore(client: EngineClient, options: SessionStoreOp
   let rateWindow = { at: now(), received: 0 }
   const tracked: Disposable[] = []
 
-  const store = createStore<SessionState>()((set, get) => {
+  const store = createStore<SessionState>()((set, get, api) => {
     const deps: SessionDeps = {
       client,
       counter,
       now,
       guests: options.guests ?? null,
       track: (d) => void tracked.push(d),
+      subscribe: (listener) => {
+        const unsubscribe = api.subscribe(listener)
+        return { dispose: unsubscribe }
+      },
       report: (err) => {
         if (err instanceof EngineError && err.code === 'disposed') return
         const error = err instanceof EngineError ? err.toInfo() : toErrorInfo(err)
@@ -84,6 +89,7 @@ export function createSessionStore(client: EngineClient, options: SessionStoreOp
       stream: EMPTY_STATS,
       ...createDiagnosticsSlice(set, get, deps),
       ...createLiveSlice(set, get, deps),
+      ...createInspectorSlice(set, get, deps),
     }
   })
 

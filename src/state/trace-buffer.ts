@@ -49,6 +49,11 @@ export class TraceBuffer {
   readonly exitsByReason = new Float64Array(MAX_EXIT_REASON + 1)
   /** Flows begun, by FlowKind. */
   readonly flowsByKind = new Float64Array(16)
+  /** The last VM exit of each VM (index = VM): exit reason (-1: none yet), qualification, guest EIP, instruction length. */
+  readonly lastExitReason = new Int32Array(256).fill(-1)
+  readonly lastExitQualification = new Uint32Array(256)
+  readonly lastExitEip = new Uint32Array(256)
+  readonly lastExitLength = new Uint32Array(256)
   /** Increases with every change (new records, a clear): views redraw when it moves. */
   version = 0
 
@@ -72,6 +77,7 @@ export class TraceBuffer {
     this.total = 0
     this.exitsByReason.fill(0)
     this.flowsByKind.fill(0)
+    this.lastExitReason.fill(-1)
     this.version++
   }
 
@@ -151,6 +157,10 @@ export class TraceBuffer {
         break
       case EventKind.VmExit:
         this.exitsByReason[Math.min(reason & 0xffff, MAX_EXIT_REASON)]++
+        this.lastExitReason[vm] = reason & 0xffff
+        this.lastExitQualification[vm] = u[b + W.arg0]
+        this.lastExitEip[vm] = u[b + W.arg1]
+        this.lastExitLength[vm] = u[b + W.arg2]
         break
       case EventKind.Dropped:
         this.dropped += u[b + W.arg0]

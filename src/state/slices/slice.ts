@@ -17,6 +17,8 @@ export interface SessionDeps {
   readonly guests: GuestLibrary | null
   /** Disposed with the store (a slice's listeners on the client). */
   readonly track: (d: Disposable) => void
+  /** The store's own subscribe (a slice reacting to other slices' changes); returns the unsubscribe as a Disposable. */
+  readonly subscribe: (listener: (state: SessionState, previous: SessionState) => void) => Disposable
 }
 
 /**

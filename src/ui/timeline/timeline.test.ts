@@ -75,12 +75,21 @@ describe('TraceBuffer', () => {
 
   it('starts over when the sequence goes back (a new session or a restore)', () => {
     const buf = new TraceBuffer(1 << 16)
-    feed(buf, [ring(10, R3), { kind: EventKind.VmExit, cycle: 20, reason: 30 }], 100)
+    feed(
+      buf,
+      [ring(10, R3), { kind: EventKind.VmExit, cycle: 20, reason: 30, arg0: 0x3f80000, arg1: 0x1234, vm: 2 }],
+      100,
+    )
     expect(buf.size).toBe(2)
     expect(buf.exitsByReason[30]).toBe(1)
+    expect([buf.lastExitReason[2], buf.lastExitQualification[2], buf.lastExitEip[2]]).toEqual([
+      30, 0x3f80000, 0x1234,
+    ])
+    expect(buf.lastExitReason[1]).toBe(-1)
     feed(buf, [ring(5, R0)], 0)
     expect(buf.size).toBe(1)
     expect(buf.exitsByReason[30]).toBe(0)
+    expect(buf.lastExitReason[2]).toBe(-1)
     expect(buf.event(0).cycle).toBe(5)
   })
 
