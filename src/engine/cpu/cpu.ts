@@ -11,7 +11,7 @@
  */
 import type { MmioBus, PortBus, AccessSize } from '../machine/bus'
 import type { InterruptController } from '../machine/irq'
-import { PAGE_SHIFT, type PhysicalMemory } from '../machine/memory'
+import { PAGE_SHIFT, type CodeCache, type PhysicalMemory } from '../machine/memory'
 import { contextCode, type Cpl } from '../privilege'
 import type { StateReader, StateWriter, Snapshottable } from '../snapshot'
 import { EventKind, type SensitiveInsn } from '../trace/schema'
@@ -102,7 +102,7 @@ const CODE_LINE_SHIFT = 6
 const LINES_PER_PAGE = 1 << (PAGE_SHIFT - CODE_LINE_SHIFT)
 
 
-export class Cpu implements LazyFlags, Snapshottable {
+export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   readonly mem: PhysicalMemory
   readonly ports: PortBus
   readonly mmio: MmioBus
@@ -204,7 +204,10 @@ export class Cpu implements LazyFlags, Snapshottable {
   readonly succEpoch = new Int32Array(2 * (BLOCK_SLOTS + 1)).fill(-1)
   xlatEpoch = 0
   readonly pageGen: Int32Array
+  /** Per physical page: this CPU holds decoded code from it (counted once in `mem.codePages`). */
+  readonly ownCode: Uint8Array
   readonly codeLines: Uint8Array
+  private readonly leaveMemory: () => void
   private readonly crossBuf = new Uint8Array(32)
 
   // Execution bookkeeping (see execute.ts)
@@ -275,8 +278,9 @@ export class Cpu implements LazyFlags, Snapshottable {
     this.m16 = new Uint16Array(buf, 0, this.ramSize >>> 1)
     this.m32 = new Int32Array(buf, 0, this.ramSize >>> 2)
     this.pageGen = new Int32Array(this.ramSize >>> PAGE_SHIFT)
+    this.ownCode = new Uint8Array(this.ramSize >>> PAGE_SHIFT)
     this.codeLines = new Uint8Array(this.ramSize >>> CODE_LINE_SHIFT)
-    env.mem.onCodeWrite = (page) => this.invalidatePage(page)
+    this.leaveMemory = env.mem.addCodeCache(this)
     this.resetFlat(0, this.ramSize)
   }
 
@@ -684,10 +688,18 @@ export class Cpu implements LazyFlags, Snapshottable {
     this.brk = 1
   }
 
-  /** A store hit a page holding decoded code: drop that page's blocks if the bytes overlap code (SDM Vol. 3A §11.6). */
+  /**
+   * A store hit a page holding decoded code: drop this CPU's blocks of the page if the bytes overlap
+   * its code (SDM Vol. 3A §11.6), and tell the other CPUs sharing the memory if they hold code there.
+   */
   private codeWrite(p: number, size: number): void {
     const first = p >>> CODE_LINE_SHIFT
     const last = (p + size - 1) >>> CODE_LINE_SHIFT
+    const firstPage = p >>> PAGE_SHIFT
+    const lastPage = (p + size - 1) >>> PAGE_SHIFT
+    for (let page = firstPage; page <= lastPage; page++) {
+      if (page < this.ownCode.length && this.mem.codePages[page] > this.ownCode[page]) this.mem.notifyCodeWrite(page, this)
+    }
     for (let l = first; l <= last; l++) {
       if (this.codeLines[l] !== 0) {
         this.invalidatePage(l >>> (PAGE_SHIFT - CODE_LINE_SHIFT))
@@ -701,9 +713,44 @@ export class Cpu implements LazyFlags, Snapshottable {
   invalidatePage(page: number): void {
     if (page >= this.pageGen.length) return
     this.pageGen[page]++
-    this.mem.codePages[page] = 0
+    if (this.ownCode[page] !== 0) {
+      this.ownCode[page] = 0
+      this.mem.codePages[page]--
+    }
     this.codeLines.fill(0, page * LINES_PER_PAGE, (page + 1) * LINES_PER_PAGE)
     if (page === this.curPage) this.brk = 1
+  }
+
+  /** {@link CodeCache}: a device, a model or another CPU wrote to a page holding decoded code. */
+  codeWritten(page: number): void {
+    if (page < this.ownCode.length && this.ownCode[page] !== 0) this.invalidatePage(page)
+  }
+
+  /** {@link CodeCache}: another CPU decoded code from `page`: this CPU's writes to it must take the slow path. */
+  codePageAdded(page: number): void {
+    this.tlbMarkCode(page)
+  }
+
+  /** Stops tracking decoded code in every page (snapshot restore, disposal). */
+  private releaseCode(): void {
+    const own = this.ownCode
+    for (let page = 0; page < own.length; page++) {
+      if (own[page] !== 0) {
+        own[page] = 0
+        this.mem.codePages[page]--
+      }
+    }
+    this.codeLines.fill(0)
+  }
+
+  /**
+   * Detaches the CPU from its memory (a VM's vCPU replaced on reboot or restore): its decoded code no
+   * longer counts in `mem.codePages` and it no longer hears about writes. The CPU must not run again.
+   */
+  dispose(): void {
+    this.releaseCode()
+    this.flushBlocks()
+    this.leaveMemory()
   }
 
   // ---------------------------------------------------------------- software TLB
@@ -806,9 +853,12 @@ export class Cpu implements LazyFlags, Snapshottable {
     }
     if (n === 0) return this.buildScratch(phys, eip, mode)
     const page = phys >>> PAGE_SHIFT
-    if (this.mem.codePages[page] === 0) {
-      this.mem.codePages[page] = 1
-      this.tlbMarkCode(page)
+    if (this.ownCode[page] === 0) {
+      this.ownCode[page] = 1
+      if (this.mem.codePages[page]++ === 0) {
+        this.tlbMarkCode(page)
+        this.mem.notifyCodePage(page, this)
+      }
     }
     this.codeLines.fill(1, phys >>> CODE_LINE_SHIFT, ((pos - 1) >>> CODE_LINE_SHIFT) + 1)
     this.bPhys[slot] = phys
@@ -1139,8 +1189,7 @@ export class Cpu implements LazyFlags, Snapshottable {
     this.updateMasks()
     // Decoded blocks are a cache of memory contents, rebuilt on demand.
     this.flushBlocks()
-    this.mem.codePages.fill(0)
-    this.codeLines.fill(0)
+    this.releaseCode()
     this.brk = 1
   }
 

@@ -1,7 +1,7 @@
 /**
  * Physical memory: one contiguous little-endian byte array. The CPU reads and writes it through its
- * own fast paths; devices (DMA, virtqueues, the loader) use the methods here, which also tell the CPU
- * when a write lands on a page holding decoded code, so its decoded-instruction cache stays coherent
+ * own fast paths; devices (DMA, virtqueues, the loader) use the methods here, which also tell every
+ * CPU holding decoded code from the page written, so each decoded-instruction cache stays coherent
  * (the job real CPUs do with snooping, SDM Vol. 3A §11.6 "Self-modifying code").
  */
 export const PAGE_SHIFT = 12
@@ -24,12 +24,23 @@ export interface DmaMemory {
   readBytes(a: number, length: number): Uint8Array
 }
 
+/**
+ * A decoded-instruction cache over physical memory (one per CPU: several CPUs — one per VM — may share
+ * one host memory). Each keeps its own record of the pages it decoded and counts itself in
+ * {@link PhysicalMemory.codePages} while it holds code from a page.
+ */
+export interface CodeCache {
+  /** A write landed on `page`, where some cache holds decoded code: drop this cache's code from the page, if any. */
+  codeWritten(page: number): void
+  /** Some cache started holding code from `page` (no cache did before): writes to it must no longer bypass the caches. */
+  codePageAdded(page: number): void
+}
+
 export class PhysicalMemory implements DmaMemory {
   readonly u8: Uint8Array
-  /** Per 4 KiB page: non-zero when the CPU holds decoded instructions from that page. */
+  /** Per 4 KiB page: how many code caches (CPUs) hold decoded instructions from that page. */
   readonly codePages: Uint8Array
-  /** Called with a page number when a device write hits a page with decoded code. */
-  onCodeWrite: ((page: number) => void) | null = null
+  private readonly codeCaches: CodeCache[] = []
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0) {
@@ -84,11 +95,28 @@ export class PhysicalMemory implements DmaMemory {
     return this.u8.slice(a, a + length)
   }
 
+  /** Registers a code cache for write notifications; returns the function that unregisters it. */
+  addCodeCache(cache: CodeCache): () => void {
+    this.codeCaches.push(cache)
+    return () => {
+      const k = this.codeCaches.indexOf(cache)
+      if (k >= 0) this.codeCaches.splice(k, 1)
+    }
+  }
+
+  /** Tells every code cache but `from` that `page`, which holds decoded code, was written. */
+  notifyCodeWrite(page: number, from: CodeCache | null): void {
+    for (const c of this.codeCaches) if (c !== from) c.codeWritten(page)
+  }
+
+  /** Tells every code cache but `from` that `page` now holds decoded code (its count went from 0 to 1). */
+  notifyCodePage(page: number, from: CodeCache): void {
+    for (const c of this.codeCaches) if (c !== from) c.codePageAdded(page)
+  }
+
   private codeWritten(a: number, len: number): void {
-    const cb = this.onCodeWrite
-    if (!cb) return
     const last = (a + len - 1) >>> PAGE_SHIFT
-    for (let p = a >>> PAGE_SHIFT; p <= last; p++) if (this.codePages[p]) cb(p)
+    for (let p = a >>> PAGE_SHIFT; p <= last; p++) if (this.codePages[p]) this.notifyCodeWrite(p, null)
   }
 }
 
