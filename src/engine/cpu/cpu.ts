@@ -50,6 +50,7 @@ import { OP_FLAGS, OPF_END } from './ops'
 import { translate, type WalkResult, inspectWalk } from './paging'
 import { deliverException, deliverExternal, deliverThroughIdt } from './interrupts'
 import type { TrapSource, VmxHooks } from './vmx-seam'
+import type { PrivilegedInsn, PrivilegedInterceptor, SensitiveInterceptor } from './interceptors'
 import { inspectCpu, type CpuInspection } from './inspect'
 
 /** What the CPU is wired to. One environment per (v)CPU; memory, buses and clock may be shared. */
@@ -251,6 +252,10 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   // Hooks for hypervisor models (null/false by default; tested off the hot path)
   trapInterceptor: TrapInterceptor | null = null
   sensitiveWatch = false
+  /** Binary translation: sensitive-but-unprivileged instructions at CPL > 0 are offered here first (interceptors.ts). */
+  sensitiveInterceptor: SensitiveInterceptor | null = null
+  /** Binary translation: privileged instructions about to raise #GP(0) at CPL > 0 are offered here first (interceptors.ts). */
+  privilegedInterceptor: PrivilegedInterceptor | null = null
   vmx: VmxHooks | null = null
   /** Emit a PageWalk event for each memory reference of a TLB-miss walk (when the sink is enabled). */
   traceWalks = false
@@ -929,6 +934,32 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     this.eip = this.insnEip()
     this.syncClock()
     if (v.instruction(reason, qualification, this.cur)) throw ABORT
+  }
+
+  /**
+   * Offers a sensitive-but-unprivileged instruction at CPL > 0 to {@link sensitiveInterceptor} before
+   * it executes; abandons it when the monitor emulated it (and advanced EIP).
+   */
+  offerSensitive(kind: SensitiveInsn): void {
+    const hook = this.sensitiveInterceptor
+    if (hook === null || this.cpl === 0) return
+    this.eip = this.insnEip()
+    this.syncClock()
+    if (hook(kind, this.cur)) throw ABORT
+  }
+
+  /**
+   * The #GP(0) of a privileged instruction at CPL > 0 (SDM Vol. 3A §5.9), offered first to
+   * {@link privilegedInterceptor}: the instruction is abandoned when the monitor emulated it.
+   */
+  privilegedFault(kind: PrivilegedInsn): never {
+    const hook = this.privilegedInterceptor
+    if (hook !== null) {
+      this.eip = this.insnEip()
+      this.syncClock()
+      if (hook(kind, this.cur)) throw ABORT
+    }
+    return this.raise(Vec.GP, 0)
   }
 
   /** Reports a sensitive-but-unprivileged instruction executed at CPL > 0 (when a model asked). */

@@ -345,6 +345,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
     case 86: {
       // PushSeg: a 32-bit push writes the 16-bit selector and leaves the upper half of the slot unchanged (Intel)
       const s = d.ext[i]
+      c.offerSensitive(SensitiveInsn.PushSreg)
       c.sensitive(SensitiveInsn.PushSreg, c.sel[s])
       if (size === 4) {
         const sp = (r[4] - 4) | 0
@@ -356,6 +357,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
     case 87: {
       // PopSeg
       const s = d.ext[i]
+      c.offerSensitive(SensitiveInsn.PopSreg)
       const v = size === 4 ? c.rd32(c.segLin(2, r[4], 4, false)) & 0xffff : c.rd16(c.segLin(2, r[4], 2, false))
       loadSegmentReg(c, s, v)
       r[4] = (r[4] + size) | 0
@@ -605,6 +607,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
     case 135: {
       // MovESreg: a register destination gets the zero-extended selector
       const s = d.ext[i]
+      c.offerSensitive(SensitiveInsn.MovFromSreg)
       c.sensitive(SensitiveInsn.MovFromSreg, c.sel[s])
       writeE(c, i, size, c.sel[s])
       return
@@ -694,6 +697,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
     case 163: // Lar
     case 164: {
       // Lsl
+      c.offerSensitive(d.op[i] === 163 ? SensitiveInsn.Lar : SensitiveInsn.Lsl)
       const sel = readE(c, i, 2)
       const v = d.op[i] === 163 ? lar(c, sel) : lsl(c, sel)
       if (v !== null) setReg(c, size, d.r1[i], size === 4 ? v : v & 0xffff)
@@ -701,6 +705,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
     }
     case 165: // Verr
     case 166: // Verw
+      c.offerSensitive(d.op[i] === 166 ? SensitiveInsn.Verw : SensitiveInsn.Verr)
       verrw(c, readE(c, i, 2), d.op[i] === 166)
       return
     case 167: {

@@ -14,6 +14,7 @@ import { EventBatcher } from '../trace/batcher'
 import { RecordView } from '../trace/codec'
 import { EventKind, RECORD_WORDS, SensitiveInsn, W, WalkStep } from '../trace/schema'
 import { EventSink } from '../trace/sink'
+import { PrivilegedInsn } from './interceptors'
 
 const golden = fileURLToPath(new URL('../../../test/golden/', import.meta.url))
 const haveNasm = spawnSync('sh', ['-c', 'command -v nasm']).status === 0
@@ -191,6 +192,96 @@ guest_idt:
     expect(cpu.faultCounts[13]).toBe(1)
     // The reflected handler ran in ring 1 and returned: EBX = 107 when INT 0x30 reported back.
     expect(cpu.r[3]).toBe(107)
+  })
+
+  it('offers sensitive instructions at CPL > 0 to the sensitive interceptor before they execute', () => {
+    const g = boot(
+      'sensitive-intercept',
+      `%include "lib.inc"
+test_main:
+  pushfd                      ; CPL 0: not offered
+  pop eax
+  TRAP_TO .back
+  TO_RING RING3, .r3, 0x202
+.r3:
+  pushfd                      ; emulated: the monitor pushes its virtual EFLAGS
+  pop ebx
+  mov [ss:flags3], ebx
+  mov cx, cs                  ; emulated: the monitor's virtual CS
+  mov [ss:cs3], cx
+  sgdt [ss:gdt3]              ; offered and declined: executes, storing the real GDTR
+  int VEC_SYSCALL
+.back:
+  CHECK [flags3], 0xa56, "PUSHF pushed the virtual EFLAGS"
+  CHECK [cs3], 0x08, "MOV from CS read the virtual CS"
+  movzx eax, word [gdt3]
+  CHECK eax, gdt_end - gdt - 1, "SGDT ran natively"
+  ret
+section .data
+flags3: dd 0
+cs3: dd 0
+gdt3: times 2 dd 0
+section .text
+`,
+    )
+    const cpu = g.m.cpu
+    const seen: number[] = []
+    cpu.sensitiveInterceptor = (insn, slot) => {
+      seen.push(insn)
+      expect(cpu.cpl).toBe(3)
+      if (insn === SensitiveInsn.Pushf) {
+        cpu.push32(0xa56)
+      } else if (insn === SensitiveInsn.MovFromSreg) {
+        cpu.r16[cpu.dec.r2[slot] << 1] = 0x08
+      } else return false
+      cpu.eip = (cpu.eip + cpu.dec.len[slot]) | 0
+      return true
+    }
+    expect(g.run()).toBe('debug-exit: ok\n')
+    expect(seen).toEqual([SensitiveInsn.Pushf, SensitiveInsn.MovFromSreg, SensitiveInsn.Sgdt])
+  })
+
+  it('offers privileged instructions about to raise #GP at CPL > 0 to the privileged interceptor', () => {
+    const g = boot(
+      'privileged-intercept',
+      `%include "lib.inc"
+test_main:
+  cli                         ; CPL 0: executes, not offered
+  TRAP_TO .back
+  TO_RING RING3, .r3, 0x202
+.r3:
+  cli                         ; emulated: clears the monitor's virtual IF
+  in al, 0x71                 ; emulated: the monitor supplies the byte
+  mov [ss:byte3], al
+  mov dword [ss:reached], 1
+  hlt                         ; offered and declined: #GP(0)
+  FAILED "HLT at CPL 3 did not fault"
+.back:
+  CHECK [last_vec], 13, "declined HLT raised #GP"
+  CHECK [reached], 1, "the emulated instructions were skipped"
+  CHECK [byte3], 0x5a, "IN got the monitor's byte"
+  ret
+section .data
+byte3: dd 0
+reached: dd 0
+section .text
+`,
+    )
+    const cpu = g.m.cpu
+    const seen: number[] = []
+    let virtualIf = 1
+    cpu.privilegedInterceptor = (insn, slot) => {
+      seen.push(insn)
+      if (insn === PrivilegedInsn.Cli) virtualIf = 0
+      else if (insn === PrivilegedInsn.In) cpu.r8[0] = 0x5a
+      else return false
+      cpu.eip = (cpu.eip + cpu.dec.len[slot]) | 0
+      return true
+    }
+    expect(g.run()).toBe('debug-exit: ok\n')
+    expect(seen).toEqual([PrivilegedInsn.Cli, PrivilegedInsn.In, PrivilegedInsn.Hlt])
+    expect(virtualIf).toBe(0)
+    expect(cpu.faultCounts[13]).toBe(1)
   })
 
   it('delivers a model-raised external interrupt through the IDT when IF = 1', () => {

@@ -264,6 +264,7 @@ export function softwareInterrupt(c: Cpu, vector: number, length: number, kind: 
  * #GP(0): task switching is not modelled.
  */
 export function iret(c: Cpu, size: number): void {
+  c.offerSensitive(SensitiveInsn.Iret)
   const r = c.r
   if (c.fl & NT) c.raise(Vec.GP, 0)
   const oldEip = c.insnEip()

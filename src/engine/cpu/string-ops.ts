@@ -11,6 +11,7 @@ import { alu } from './alu'
 import { ioInValue, ioOutValue, ioPermission, ioQualification } from './system'
 import { ExitReason } from './vmx-seam'
 import { Seg } from './decoded'
+import { PrivilegedInsn } from './interceptors'
 
 const MOVS = 0
 const CMPS = 1
@@ -30,7 +31,7 @@ export function stringOp(c: Cpu, i: number, remaining: number): void {
   const src = sg & 7
   const step = c.fl & DF ? -size : size
   if (kind >= INS) {
-    ioPermission(c, c.r16[4], size)
+    ioPermission(c, c.r16[4], size, kind === INS ? PrivilegedInsn.Ins : PrivilegedInsn.Outs)
     c.vmxCheck(ExitReason.IoInstruction, ioQualification(c.r16[4], size, kind === INS, true, rep !== 0, false))
   }
   if (rep === 0) {

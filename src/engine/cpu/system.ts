@@ -33,9 +33,11 @@ import { AC, ARITH, DF, ID, IF, IOPL, NT, RF, TF, VM, readEflags } from './flags
 import { EventKind, RingCause, SensitiveInsn } from '../trace/schema'
 import { ExitReason, VMX_INSN_EXIT } from './vmx-seam'
 import { cpuidLeaf } from './cpuid'
+import { PrivilegedInsn } from './interceptors'
 
-function privileged(c: Cpu): void {
-  if (c.cpl !== 0) c.raise(Vec.GP, 0)
+/** #GP(0) at CPL > 0 (offered to the privileged-instruction interceptor first). */
+function privileged(c: Cpu, kind: PrivilegedInsn): void {
+  if (c.cpl !== 0) c.privilegedFault(kind)
 }
 
 // ------------------------------------------------------------------ I/O
@@ -45,18 +47,18 @@ function privileged(c: Cpu): void {
  * accessed ports in the TSS I/O permission bitmap must be 0, else #GP(0). The bitmap is read as two
  * bytes at the I/O map base (TSS offset 102) + port/8, which must lie within the TSS limit.
  */
-export function ioPermission(c: Cpu, port: number, size: number): void {
+export function ioPermission(c: Cpu, port: number, size: number, kind: PrivilegedInsn): void {
   const iopl = (c.fl >>> 12) & 3
   if (c.cpl <= iopl) return
   const type = c.trAttr & 0xf
-  if (c.trAttr & A_UNUSABLE || (type !== SYS_TSS32_AVAIL && type !== SYS_TSS32_BUSY)) c.raise(Vec.GP, 0)
+  if (c.trAttr & A_UNUSABLE || (type !== SYS_TSS32_AVAIL && type !== SYS_TSS32_BUSY)) c.privilegedFault(kind)
   const lim = c.trLimit >>> 0
-  if (lim < 103) c.raise(Vec.GP, 0)
+  if (lim < 103) c.privilegedFault(kind)
   const mapBase = c.rdPriv((c.trBase + 102) | 0, 2, false)
   const at = mapBase + (port >>> 3)
-  if (at + 1 > lim) c.raise(Vec.GP, 0)
+  if (at + 1 > lim) c.privilegedFault(kind)
   const bits = c.rdPriv((c.trBase + at) | 0, 2, false)
-  if (bits & (((1 << size) - 1) << (port & 7))) c.raise(Vec.GP, 0)
+  if (bits & (((1 << size) - 1) << (port & 7))) c.privilegedFault(kind)
 }
 
 /** Exit qualification of an I/O instruction (SDM Vol. 3C Table 28-5). */
@@ -83,7 +85,7 @@ export function ioOutValue(c: Cpu, port: number, size: number, v: number): void 
 
 /** IN AL/AX/EAX, imm8 or DX. */
 export function ioIn(c: Cpu, port: number, size: number): void {
-  ioPermission(c, port, size)
+  ioPermission(c, port, size, PrivilegedInsn.In)
   const d = c.dec
   c.vmxCheck(ExitReason.IoInstruction, ioQualification(port, size, true, false, false, d.ext[c.cur] === 0))
   const v = ioInValue(c, port, size)
@@ -94,7 +96,7 @@ export function ioIn(c: Cpu, port: number, size: number): void {
 
 /** OUT imm8 or DX, AL/AX/EAX. */
 export function ioOut(c: Cpu, port: number, size: number): void {
-  ioPermission(c, port, size)
+  ioPermission(c, port, size, PrivilegedInsn.Out)
   const d = c.dec
   c.vmxCheck(ExitReason.IoInstruction, ioQualification(port, size, false, false, false, d.ext[c.cur] === 0))
   const v = size === 4 ? c.r[0] : size === 2 ? c.r16[0] : c.r8[0]
@@ -105,13 +107,13 @@ export function ioOut(c: Cpu, port: number, size: number): void {
 
 /** CLI: #GP(0) when CPL > IOPL (no VME/PVI on this CPU; SDM Vol. 2 CLI). */
 export function cli(c: Cpu): void {
-  if (c.cpl > ((c.fl >>> 12) & 3)) c.raise(Vec.GP, 0)
+  if (c.cpl > ((c.fl >>> 12) & 3)) c.privilegedFault(PrivilegedInsn.Cli)
   c.fl &= ~IF
 }
 
 /** STI: #GP(0) when CPL > IOPL; sets IF, and when IF was 0 interrupts stay blocked for one more instruction. */
 export function sti(c: Cpu): void {
-  if (c.cpl > ((c.fl >>> 12) & 3)) c.raise(Vec.GP, 0)
+  if (c.cpl > ((c.fl >>> 12) & 3)) c.privilegedFault(PrivilegedInsn.Sti)
   if ((c.fl & IF) === 0) c.shadow = 1
   c.fl |= IF
   c.brk = 1
@@ -119,6 +121,7 @@ export function sti(c: Cpu): void {
 
 /** PUSHF/PUSHFD: pushes EFLAGS with VM and RF cleared in the image (SDM Vol. 2 PUSHF) — IF and IOPL as they really are. */
 export function pushf(c: Cpu, size: number): void {
+  c.offerSensitive(SensitiveInsn.Pushf)
   const v = readEflags(c) & ~(VM | RF)
   c.sensitive(SensitiveInsn.Pushf, v)
   if (size === 4) c.push32(v)
@@ -131,6 +134,7 @@ export function pushf(c: Cpu, size: number): void {
  * cleared. (The silent IF case is the Popek–Goldberg hole of x86-virtualization-facts.md §2.2.)
  */
 export function popf(c: Cpu, size: number): void {
+  c.offerSensitive(SensitiveInsn.Popf)
   const v = size === 4 ? c.pop32() : c.pop16()
   let changeable = ARITH | TF | DF | NT | AC | ID
   const iopl = (c.fl >>> 12) & 3
@@ -146,7 +150,7 @@ export function popf(c: Cpu, size: number): void {
 
 /** HLT: #GP(0) at CPL > 0; stops until an interrupt (IF = 1) or for good (IF = 0). */
 export function hlt(c: Cpu): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.Hlt)
   c.vmxCheck(ExitReason.Hlt, 0)
   const at = c.insnEip()
   c.eip = c.nextEip()
@@ -212,7 +216,7 @@ export const Msr = {
  * neither long mode, NX nor SYSCALL — raises #GP(0), as for an MSR the processor does not have.
  */
 export function rdmsr(c: Cpu): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.Rdmsr)
   c.vmxCheck(ExitReason.Rdmsr, 0)
   const r = c.r
   let lo = 0
@@ -248,7 +252,7 @@ export function rdmsr(c: Cpu): void {
 
 /** WRMSR (see {@link rdmsr}); IA32_FEATURE_CONTROL is read-only once its lock bit is set. */
 export function wrmsr(c: Cpu): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.Wrmsr)
   c.vmxCheck(ExitReason.Wrmsr, 0)
   const r = c.r
   const lo = r[0]
@@ -341,7 +345,7 @@ function crQual(cr: number, type: number, gpr: number, lmswData = 0): number {
  */
 export function movToCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
-  privileged(c)
+  privileged(c, PrivilegedInsn.MovToCr)
   c.vmxCheck(ExitReason.CrAccess, crQual(cr, 0, gpr))
   const v = c.r[gpr]
   switch (cr) {
@@ -374,7 +378,7 @@ export function movToCr(c: Cpu, cr: number, gpr: number): void {
 
 export function movFromCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
-  privileged(c)
+  privileged(c, PrivilegedInsn.MovFromCr)
   c.vmxCheck(ExitReason.CrAccess, crQual(cr, 1, gpr))
   c.r[gpr] = cr === 0 ? c.cr0 : cr === 2 ? c.cr2 : cr === 3 ? c.cr3 : c.cr4
 }
@@ -389,7 +393,7 @@ function drIndex(c: Cpu, dr: number): number {
 }
 
 export function movToDr(c: Cpu, dr: number, gpr: number): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.MovToDr)
   const n = drIndex(c, dr)
   c.vmxCheck(ExitReason.MovDr, dr | (gpr << 8))
   const v = c.r[gpr]
@@ -399,7 +403,7 @@ export function movToDr(c: Cpu, dr: number, gpr: number): void {
 }
 
 export function movFromDr(c: Cpu, dr: number, gpr: number): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.MovFromDr)
   const n = drIndex(c, dr)
   c.vmxCheck(ExitReason.MovDr, dr | (1 << 4) | (gpr << 8))
   c.r[gpr] = c.dr[n]
@@ -407,20 +411,21 @@ export function movFromDr(c: Cpu, dr: number, gpr: number): void {
 
 /** CLTS: clears CR0.TS. */
 export function clts(c: Cpu): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.Clts)
   c.vmxCheck(ExitReason.CrAccess, crQual(0, 2, 0))
   c.cr0 &= ~CR0_TS
 }
 
 /** LMSW: loads CR0[3:0] but cannot clear PE (SDM Vol. 2 LMSW). */
 export function lmsw(c: Cpu, v: number): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.Lmsw)
   c.vmxCheck(ExitReason.CrAccess, crQual(0, 3, 0, v & 0xffff))
   c.cr0 = (c.cr0 & ~0xe) | (v & 0xf) | CR0_PE
 }
 
 /** SMSW: stores CR0 (low 16 bits to memory or a 16-bit register; all of it to a 32-bit register) at any CPL. */
 export function smsw(c: Cpu, i: number): void {
+  c.offerSensitive(SensitiveInsn.Smsw)
   const d = c.dec
   c.sensitive(SensitiveInsn.Smsw, c.cr0 & 0xffff)
   const size = d.sz[i]
@@ -432,13 +437,13 @@ export function smsw(c: Cpu, i: number): void {
 
 /** INVD/WBINVD: caches are not modelled; privileged no-ops. */
 export function invd(c: Cpu, writeBack: boolean): void {
-  privileged(c)
+  privileged(c, writeBack ? PrivilegedInsn.Wbinvd : PrivilegedInsn.Invd)
   c.vmxCheck(writeBack ? ExitReason.Wbinvd : ExitReason.Invd, 0)
 }
 
 /** INVLPG m: drops the TLB entry of the page containing the linear address (no memory access). */
 export function invlpgInsn(c: Cpu, i: number): void {
-  privileged(c)
+  privileged(c, PrivilegedInsn.Invlpg)
   const lin = (c.ea(i) + c.base[c.dec.sg[i] & 7]) | 0
   c.vmxCheck(ExitReason.Invlpg, lin)
   c.invlpg(lin)
@@ -448,7 +453,7 @@ export function invlpgInsn(c: Cpu, i: number): void {
 
 /** LGDT/LIDT m16&32 (#GP(0) at CPL > 0); with a 16-bit operand size only 24 bits of base are loaded. */
 export function lgdtLidt(c: Cpu, i: number, idt: boolean): void {
-  privileged(c)
+  privileged(c, idt ? PrivilegedInsn.Lidt : PrivilegedInsn.Lgdt)
   c.vmxCheck(ExitReason.GdtrIdtrAccess, 0)
   const lin = c.lin(i, 6, false)
   const limit = c.rd16(lin)
@@ -465,6 +470,7 @@ export function lgdtLidt(c: Cpu, i: number, idt: boolean): void {
 
 /** SGDT/SIDT m: stores the real limit and base at any CPL (sensitive, not privileged). */
 export function sgdtSidt(c: Cpu, i: number, idt: boolean): void {
+  c.offerSensitive(idt ? SensitiveInsn.Sidt : SensitiveInsn.Sgdt)
   c.vmxCheck(ExitReason.GdtrIdtrAccess, 0)
   const base = idt ? c.idtBase : c.gdtBase
   const limit = idt ? c.idtLimit : c.gdtLimit
@@ -477,6 +483,7 @@ export function sgdtSidt(c: Cpu, i: number, idt: boolean): void {
 
 /** SLDT/STR: store the LDTR/TR selector at any CPL (a 32-bit register destination is zero-extended). */
 export function sldtStr(c: Cpu, i: number, tr: boolean): void {
+  c.offerSensitive(tr ? SensitiveInsn.Str : SensitiveInsn.Sldt)
   c.vmxCheck(ExitReason.LdtrTrAccess, 0)
   const v = tr ? c.trSel : c.ldtSel
   c.sensitive(tr ? SensitiveInsn.Str : SensitiveInsn.Sldt, v)
