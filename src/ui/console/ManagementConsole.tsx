@@ -84,6 +84,7 @@ export function ManagementConsole({
   return (
     <TerminalBox
       testId="mgmt-console"
+      data={{ tools: tools?.join(',') }}
       label={label || t('console.management')}
       convertEol
       connect={connect}

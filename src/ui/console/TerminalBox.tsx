@@ -20,9 +20,12 @@ export function TerminalBox({
   label,
   note = null,
   convertEol = false,
+  data = {},
   connect,
 }: {
   testId: string
+  /** `data-` attributes for tests (the management shell's tools). */
+  data?: Readonly<Record<string, string | undefined>>
   label: string
   /** Shown after the title (e.g. that the machine is paused). */
   note?: string | null
@@ -73,6 +76,7 @@ export function TerminalBox({
       aria-label={label}
       data-testid={testId}
       data-ready={handle !== null}
+      {...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data-${k}`, v]))}
     >
       <div className="rs-term-title">
         {label}

@@ -1,0 +1,294 @@
+import AxeBuilder from '@axe-core/playwright'
+import type { Page, TestInfo } from '@playwright/test'
+import { MODELS } from '../src/engine/hv/models'
+import { SCENARIOS, manageLine } from '../src/engine/session/scenarios'
+import { expect, test } from './fixtures'
+import { LivePage } from './pages/live-page'
+
+/** What ringos's cpuinfo prints about the hypervisor under each architecture (issue 7, item 4). */
+const SIGNATURES: Readonly<Record<string, RegExp>> = {
+  bare: /hypervisor: none/,
+  kvm: /hypervisor: "KVMKVMKVM"/,
+  'xen-hvm': /hypervisor: "XenVMMXenVMM"/,
+  esxi: /hypervisor: "VMwareVMware"/,
+  hyperv: /hypervisor: "Microsoft Hv"/,
+}
+
+/** Boots `arch` at full speed with the boot scenario and waits for the prompt in console 1. */
+async function boot(live: LivePage, arch: string): Promise<void> {
+  await live.chooseArch(arch)
+  await live.setSpeed('full')
+  await live.playScenario('boot')
+  await live.waitForScenario()
+  await expect(live.screen(live.console(1))).toContainText(/\$\s*$/)
+}
+
+/** The component the references name for a guest's port I/O to the UART (issue 7, tests). */
+const PORT_IO_HANDLER: Readonly<Record<string, string>> = {
+  bare: 'uart',
+  kvm: 'qemu',
+  'xen-hvm': 'dom0-qemu',
+  esxi: 'vmm',
+  hyperv: 'vmwp',
+}
+
+/** Base ids of the components at both ends of every edge a token has passed. */
+async function usedEdges(page: Page): Promise<string[][]> {
+  const ids = await page
+    .locator('.rs-dg-edge-visual[data-used="true"]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-edge') ?? ''))
+  return ids.map((id) => id.split('>').map((end) => end.split('@')[0]))
+}
+
+for (const arch of Object.keys(MODELS))
+  test(`${arch}: boot to the prompt, cpuinfo tells where it runs, port I/O and management flows on the diagram`, async ({
+    ringside,
+    page,
+  }) => {
+    const live = new LivePage(page)
+    await ringside.open()
+    await boot(live, arch)
+    await live.typeInto(live.console(1), 'cpuinfo\n')
+    await expect(live.screen(live.console(1))).toContainText(SIGNATURES[arch] ?? /hypervisor: /, {
+      timeout: 20_000,
+    })
+
+    // Console output is port I/O to the UART: its tokens pass through the component that handles it.
+    const handler = PORT_IO_HANDLER[arch]
+    await live.setSpeed('25m')
+    await live.typeInto(live.console(1), 'echo hello\n')
+    if (handler !== undefined)
+      await expect.poll(async () => (await usedEdges(page)).some((e) => e.includes(handler))).toBe(true)
+
+    // A management command animates through the management components.
+    const tools = await page.getByTestId('mgmt-console').getAttribute('data-tools')
+    const manage = SCENARIOS.find((s) => s.id === 'manage')?.steps.find((s) => s.kind === 'manage')
+    const line = tools && manage ? manageLine(manage, tools.split(',')) : null
+    if (line === null) return
+    const management = await page
+      .locator('[data-management="true"]')
+      .evaluateAll((els) => els.map((e) => (e.getAttribute('data-id') ?? '').split('@')[0]))
+    await live.typeInto(live.mgmt, `${line}\n`)
+    await expect
+      .poll(async () => (await usedEdges(page)).some((e) => e.some((end) => management.includes(end))))
+      .toBe(true)
+  })
+
+test('bare: stepping by instruction, by event and by flow each moves what the page shows', async ({
+  ringside,
+  page,
+}) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await live.chooseArch('bare')
+  const unit = page.getByTestId('step-unit')
+  const step = page.getByTestId('step')
+
+  await unit.selectOption('instruction')
+  await step.click()
+  await expect(live.status).toHaveAttribute('data-instructions', '1')
+  await step.click()
+  await expect(live.status).toHaveAttribute('data-instructions', '2')
+  await expect(live.status).toContainText(/step done/)
+
+  await unit.selectOption('event')
+  const before = await live.counts()
+  await step.click()
+  await expect.poll(async () => (await live.counts()).instructions).toBeGreaterThan(before.instructions)
+
+  await unit.selectOption('flow')
+  await step.click()
+  // One whole flow: its label and its hops from the guest kernel on, in the caption.
+  await expect(live.caption).toHaveAttribute('data-kind', /.+/)
+  await expect(live.caption).toContainText('Guest kernel')
+  await expect(page.getByTestId('flow-token')).toBeVisible()
+})
+
+test('bare: a flow token passes through the guest kernel and a device, and the CPU is shown where it runs', async ({
+  ringside,
+  page,
+}) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await boot(live, 'bare')
+  // After the boot, system calls have moved the CPU between the user programs and the kernel.
+  await expect(page.locator('[data-testid^="component-guest-"][data-active="true"]')).toHaveCount(1)
+  await page.getByTestId('pause').click()
+  await live.setSpeed('25m')
+  await page.getByTestId('step-unit').selectOption('flow')
+  const token = page.getByTestId('flow-token')
+  const device = /^(cpu|memory|disk|nic|uart|timer)$/
+  const passed = async () =>
+    (
+      await page
+        .locator('.rs-dg-edge-visual[data-used="true"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-edge') ?? ''))
+    ).map((id) => id.split('>'))
+  for (let i = 0; i < 10; i++) {
+    await page.getByTestId('step').click()
+    await expect(token).toBeVisible()
+    await expect(token).toBeHidden({ timeout: 20_000 })
+    const edges = await passed()
+    if (
+      edges.some(
+        ([a, b]) => (a === 'guest-kernel' && device.test(b)) || (b === 'guest-kernel' && device.test(a)),
+      )
+    )
+      return
+  }
+  throw new Error(`no token passed between the guest kernel and a device: ${JSON.stringify(await passed())}`)
+})
+
+test('bare: pause stops the virtual clock', async ({ ringside, page }) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await live.chooseArch('bare')
+  await live.setSpeed('5m')
+  await page.getByTestId('run').click()
+  await expect(live.status).toHaveAttribute('data-state', 'running')
+  await expect.poll(async () => (await live.counts()).cycles).toBeGreaterThan(1_000_000)
+  await page.getByTestId('pause').click()
+  await expect(live.status).toHaveAttribute('data-state', 'paused')
+  await expect(live.status).toHaveAttribute('data-running', 'false')
+  const paused = await live.counts()
+  await page.waitForTimeout(1000)
+  expect(await live.counts()).toEqual(paused)
+})
+
+test('the run controls work from the keyboard alone', async ({ ringside, page }) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await live.chooseArch('bare')
+  // Tab reaches each control.
+  await page.getByTestId('language-select').focus()
+  const reached = new Set<string>()
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('Tab')
+    const id = await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))
+    if (id) reached.add(id)
+  }
+  for (const id of ['scenario-picker', 'run', 'step', 'speed']) expect(reached).toContain(id)
+
+  await page.getByTestId('speed').focus()
+  await page.keyboard.press('End')
+  await expect(page.getByTestId('speed-label')).toHaveAttribute('data-speed', 'full')
+  await page.keyboard.press('ArrowLeft')
+  await expect(page.getByTestId('speed-label')).toHaveAttribute('data-speed', '25m')
+
+  await page.getByTestId('step').focus()
+  await page.keyboard.press('Enter')
+  await expect.poll(async () => (await live.counts()).instructions).toBeGreaterThan(0)
+
+  await page.getByTestId('run').focus()
+  await page.keyboard.press('Space')
+  await expect(live.status).toHaveAttribute('data-state', 'running')
+  await expect(page.getByTestId('pause')).toBeEnabled()
+  await page.getByTestId('pause').focus()
+  await page.keyboard.press('Enter')
+  await expect(live.status).toHaveAttribute('data-running', 'false')
+  // The same through the shortcuts, also while a terminal has the focus.
+  await live.typeInto(live.console(1), '')
+  await page.keyboard.press('Alt+Shift+G')
+  await expect(live.status).toHaveAttribute('data-running', 'true')
+  await page.keyboard.press('Alt+Shift+P')
+  await expect(live.status).toHaveAttribute('data-running', 'false')
+})
+
+async function expectNoViolations(page: Page, testInfo: TestInfo, name: string) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze()
+  await testInfo.attach(`axe-${name}.json`, {
+    body: JSON.stringify(results.violations, null, 2),
+    contentType: 'application/json',
+  })
+  const summary = results.violations.map(
+    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  )
+  expect(summary, `axe violations (${name})`).toEqual([])
+}
+
+test('WCAG 2.2 A/AA with the consoles open, in both languages and the projector theme; screenshots', async ({
+  ringside,
+  page,
+}, testInfo) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await boot(live, 'bare')
+  await live.typeInto(live.mgmt, 'help\n')
+  for (const [language, theme] of [
+    ['en', 'light'],
+    ['zh-CN', 'light'],
+    ['en', 'projector'],
+    ['zh-CN', 'projector'],
+    ['zh-CN', 'dark'],
+  ] as const) {
+    await ringside.languageSelect.selectOption(language)
+    await ringside.themeSelect.selectOption(theme)
+    await expectNoViolations(page, testInfo, `live-${language}-${theme}`)
+  }
+  for (const size of [
+    { width: 1280, height: 720 },
+    { width: 1920, height: 1080 },
+  ]) {
+    await page.setViewportSize(size)
+    for (const [language, theme] of [
+      ['en', 'light'],
+      ['zh-CN', 'projector'],
+    ] as const) {
+      await ringside.languageSelect.selectOption(language)
+      await ringside.themeSelect.selectOption(theme)
+      // Kept under test-results/ as artifacts.
+      await page.screenshot({
+        path: testInfo.outputPath(`live-${size.width}x${size.height}-${language}-${theme}.png`),
+      })
+    }
+  }
+})
+
+test.describe('failures', () => {
+  test.use({ allowErrors: [/diagnostic engine fault/] })
+
+  test('an engine crash is an error with a restart that brings the same session back', async ({
+    ringside,
+    page,
+  }) => {
+    const live = new LivePage(page)
+    await ringside.open()
+    await boot(live, 'bare')
+    await live.setSpeed('1m')
+    await page.getByTestId('scenario-picker').selectOption('cpuinfo')
+    await ringside.openAbout()
+    await page.getByTestId('fault-crash').click()
+    await page.getByTestId('about-close').click()
+    await expect(ringside.engineError).toHaveAttribute('data-code', 'crashed')
+    await page.getByTestId('engine-restart').click()
+    await ringside.waitForEngine()
+    await expect(ringside.engineError).toBeHidden()
+    // The same architecture, scenario and speed, in a fresh session.
+    await expect(page.getByTestId('diagram')).toHaveAttribute('data-arch', 'bare')
+    await expect(page.getByTestId('scenario-picker')).toHaveValue('cpuinfo')
+    await expect(page.getByTestId('speed-label')).toHaveAttribute('data-speed', '1m')
+    await expect(live.status).toHaveAttribute('data-state', 'paused')
+    await expect(live.status).toHaveAttribute('data-instructions', '0')
+  })
+
+  test('a guest that powers off is a stopped machine with its reason, not an error', async ({
+    ringside,
+    page,
+  }) => {
+    const live = new LivePage(page)
+    await ringside.open()
+    await boot(live, 'bare')
+    await live.typeInto(live.console(1), 'poweroff\n')
+    await expect(live.status).toHaveAttribute('data-state', 'stopped')
+    await expect(live.status).toHaveAttribute('data-stop', 'debug-exit')
+    await expect(live.status).toContainText('powered off')
+    await expect(page.getByTestId('run')).toBeDisabled()
+    await expect(ringside.engineError).toBeHidden()
+    // Restarting the VMs boots them again.
+    await page.getByTestId('reset').click()
+    await expect(live.status).toHaveAttribute('data-state', 'paused')
+    await expect(page.getByTestId('run')).toBeEnabled()
+  })
+})

@@ -1,0 +1,61 @@
+import { expect, type Locator, type Page } from '@playwright/test'
+import { RUN_SPEEDS, type RunSpeedId } from '../../src/state/slices/run-speed'
+
+/** The live view as a user drives it: architecture, scenario, run controls, consoles. */
+export class LivePage {
+  readonly status: Locator
+  readonly caption: Locator
+  readonly scenarioState: Locator
+  readonly mgmt: Locator
+
+  constructor(readonly page: Page) {
+    this.status = page.getByTestId('live-status')
+    this.caption = page.getByTestId('live-caption')
+    this.scenarioState = page.getByTestId('scenario-state')
+    this.mgmt = page.getByTestId('mgmt-console')
+  }
+
+  /** Chooses the architecture in the diagram's picker and waits for its session. */
+  async chooseArch(arch: string): Promise<void> {
+    await this.page.getByTestId('arch-picker').selectOption(arch)
+    await expect(this.page.getByTestId('diagram')).toHaveAttribute('data-arch', arch)
+    await expect(this.status).toHaveAttribute('data-state', /^(paused|running|stopped)$/, { timeout: 30_000 })
+  }
+
+  async setSpeed(id: RunSpeedId): Promise<void> {
+    await this.page.getByTestId('speed').fill(String(RUN_SPEEDS.findIndex((s) => s.id === id)))
+    await expect(this.page.getByTestId('speed-label')).toHaveAttribute('data-speed', id)
+  }
+
+  async playScenario(id: string): Promise<void> {
+    await this.page.getByTestId('scenario-picker').selectOption(id)
+    await this.page.getByTestId('scenario-run').click()
+  }
+
+  async waitForScenario(timeout = 60_000): Promise<void> {
+    await expect(this.scenarioState).toHaveAttribute('data-state', 'done', { timeout })
+  }
+
+  console(vm: number): Locator {
+    return this.page.getByTestId(`console-${vm}`)
+  }
+
+  /** What a terminal shows, row by row. */
+  screen(terminal: Locator): Locator {
+    return terminal.locator('.xterm-rows')
+  }
+
+  /** Types into a terminal as a user does: focus it, then keys. */
+  async typeInto(terminal: Locator, text: string): Promise<void> {
+    await expect(terminal).toHaveAttribute('data-ready', 'true')
+    await terminal.locator('textarea').focus()
+    await this.page.keyboard.type(text)
+  }
+
+  async counts(): Promise<{ cycles: number; instructions: number }> {
+    return {
+      cycles: Number(await this.status.getAttribute('data-cycles')),
+      instructions: Number(await this.status.getAttribute('data-instructions')),
+    }
+  }
+}
