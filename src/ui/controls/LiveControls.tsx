@@ -147,9 +147,9 @@ export function LiveControls() {
   const { t, i18n } = useTranslation()
   const live = useApp(useShallow(selectLive))
   const setLive = useApp((s) => s.setLive)
-  const { status, running, hasSession, shell, images } = useSession(
+  const { stepping, running, hasSession, shell, images } = useSession(
     useShallow((s) => ({
-      status: s.live.status,
+      stepping: canStep(s.live.status),
       running: s.live.running,
       hasSession: s.live.session !== null,
       shell: s.live.session?.shell ?? null,
@@ -163,7 +163,6 @@ export function LiveControls() {
   const archName = useSession((s) => s.live.session?.arch ?? '')
   const msgs = architectureMessages(i18n.language)
   const shellArch = isArchId(archName) ? msgs.names[archName] : archName
-  const stepping = canStep(status)
   return (
     <section className="rs-live" aria-labelledby="rs-live-title" data-testid="live-controls">
       <h2 id="rs-live-title" className="rs-visually-hidden">
