@@ -1,3 +1,4 @@
+import type { ShellResult } from '../engine/hv/management'
 import { CYCLES_PER_MS } from '../engine/machine/clock'
 import type { RunResult, Session, SessionStop, StepUnit } from '../engine/session/session'
 import { EventKind } from '../engine/trace/schema'
@@ -58,7 +59,7 @@ export class SessionRunner {
     private epoch: number,
     private readonly env: RunnerEnv,
   ) {
-    env.pump.attach(session.sink)
+    this.collect()
     this.observe()
   }
 
@@ -103,6 +104,7 @@ export class SessionRunner {
   async step(unit: StepUnit): Promise<SessionStatus> {
     this.usable()
     await this.pause()
+    this.collect()
     this.guard(() => {
       this.last = this.session.step(unit)
       this.state = GUEST_STOPS.has(this.last.stop) ? 'stopped' : 'paused'
@@ -120,9 +122,9 @@ export class SessionRunner {
     this.quietSince = this.session.clock.cycles
   }
 
-  async manage(line: string): Promise<ReturnType<Session['manage']>> {
+  async manage(line: string): Promise<ShellResult> {
     this.usable()
-    this.env.pump.attach(this.session.sink)
+    this.collect()
     const result = this.guard(() => this.session.manage(line))
     // A VM the command started can run again.
     if (this.state === 'stopped') this.state = 'paused'
@@ -166,6 +168,11 @@ export class SessionRunner {
     this.disposed = true
   }
 
+  /** The pump takes this session's events (again, if another source — the synthetic generator — had it). */
+  private collect(): void {
+    this.env.pump.attach(this.session.sink)
+  }
+
   private usable(): void {
     if (this.disposed) throw new BadRequest('the session was closed')
     if (this.failure !== null)
@@ -198,7 +205,7 @@ export class SessionRunner {
           this.state = 'paused'
           break
         }
-        this.env.pump.attach(this.session.sink)
+        this.collect()
         const end = this.guard(() => this.slice())
         if (end !== null) {
           this.last = end

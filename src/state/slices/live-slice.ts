@@ -144,7 +144,8 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
           running: false,
           session: null,
           status: null,
-          phase: get().live.config ? 'loading' : 'idle',
+          // A dead engine is shown by the engine's error; a new one brings the session back.
+          phase: change.status === 'connecting' && get().live.config !== null ? 'loading' : 'idle',
         })
       }
     }),

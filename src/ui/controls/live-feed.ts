@@ -2,8 +2,8 @@ import { useEffect, useSyncExternalStore } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
 import { selectDiagram, selectLive } from '../../state/app-store'
-import { useApp, useSession, useSessionStoreApi } from '../../state/context'
-import type { SessionStore } from '../../state/session-store'
+import { useApp, useSessionStoreApi } from '../../state/context'
+import type { SessionState, SessionStore } from '../../state/session-store'
 import { architectureMessages, fill } from '../diagram/texts'
 import { flowLabel } from './flow-labels'
 import { DIAGRAM_SPEED, LiveDiagramFeed, type FrameClock, type ShownFlow } from './live-diagram'
@@ -20,9 +20,19 @@ const frameClock: FrameClock = {
 function feedOf(store: SessionStore): LiveDiagramFeed {
   let feed = feeds.get(store)
   if (feed === undefined) {
-    feed = new LiveDiagramFeed(store.client, frameClock)
-    feeds.set(store, feed)
-    store.getState().setFlowPacer(feed.shownAll)
+    const made = new LiveDiagramFeed(store.client, frameClock)
+    feeds.set(store, made)
+    store.getState().setFlowPacer(made.shownAll)
+    // At once, not in an effect: the first events of a new session may follow in the same task.
+    const follow = (s: SessionState) =>
+      made.setSession(
+        s.live.session === null ? null : { arch: s.live.session.arch, vms: s.live.session.vms.length },
+      )
+    follow(store.getState())
+    store.subscribe((s, prev) => {
+      if (s.live.session !== prev.live.session || s.live.status?.epoch !== prev.live.status?.epoch) follow(s)
+    })
+    feed = made
   }
   return feed
 }
@@ -55,8 +65,6 @@ export function useLiveSync(): void {
   const { guest, speed } = useApp(
     useShallow((s) => ({ guest: selectLive(s).guest, speed: selectLive(s).speed })),
   )
-  const session = useSession((s) => s.live.session)
-  const epoch = useSession((s) => s.live.status?.epoch ?? null)
   const { i18n } = useTranslation()
 
   useEffect(() => {
@@ -67,10 +75,6 @@ export function useLiveSync(): void {
     void store.getState().setSpeed(speed)
     feed.setSpeed(DIAGRAM_SPEED[speed])
   }, [store, feed, speed])
-
-  useEffect(() => {
-    feed.setSession(session === null ? null : { arch: session.arch, vms: session.vms.length })
-  }, [feed, session, epoch])
 
   useEffect(() => {
     const flowKinds = architectureMessages(i18n.language).diagram.flowKinds as Readonly<
