@@ -27,7 +27,9 @@ const MAX_EXIT_REASON = 127
  * records arrive, so the timeline can colour any span without replaying the stream.
  *
  * Records are in arrival order, which is sequence and cycle order within one stream; a new stream
- * (a new session, a restore: the sequence number goes back) clears the buffer.
+ * (a new session, a restore: the sequence number goes back) clears the buffer. A hop is stamped on
+ * the wire when its cost has been paid (hv/flow.ts advances the clock, then emits); it is kept at
+ * the cycle it began, so the time it took is drawn in the context it went to.
  */
 export class TraceBuffer {
   private readonly chunks: Chunk[] = []
@@ -116,7 +118,14 @@ export class TraceBuffer {
       this.lastSeq = last
       const chunk = this.chunkFor(slot)
       chunk.view.u32.set(src.subarray(i * RECORD_WORDS, (i + len) * RECORD_WORDS), at * RECORD_WORDS)
-      for (let k = 0; k < len; k++) chunk.state[at + k] = this.advance(src, (i + k) * RECORD_WORDS)
+      const f64 = chunk.view.f64
+      for (let k = 0; k < len; k++) {
+        const b = (i + k) * RECORD_WORDS
+        chunk.state[at + k] = this.advance(src, b)
+        // A hop is stamped when its cost has been paid; it is kept at the cycle it began.
+        if ((src[b + W.head] & 0xff) === EventKind.Hop)
+          f64[((at + k) * RECORD_WORDS + W.cycle) >> 1] -= src[b + W.cost]
+      }
       const room = cap - this.n
       if (len <= room) this.n += len
       else {
@@ -165,13 +174,13 @@ export class TraceBuffer {
       case EventKind.Dropped:
         this.dropped += u[b + W.arg0]
         break
+      case EventKind.InsnRetired:
+      case EventKind.TimerTick:
+        // A sample taken at the end of a run slice and a device's tick say nothing about where the CPU is.
+        break
       default:
         // Any other event of a vCPU means that vCPU runs: after idle, in the context it was last seen in.
-        if (
-          (state === STATE_IDLE || state === STATE_HARDWARE) &&
-          vm !== NO_VM &&
-          kind !== EventKind.TimerTick
-        ) {
+        if ((state === STATE_IDLE || state === STATE_HARDWARE) && vm !== NO_VM) {
           const known = this.vmContext[vm]
           if (known !== NO_CONTEXT) state = known
         }

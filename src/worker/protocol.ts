@@ -1,6 +1,7 @@
 import type { ShellResult, VmPowerState } from '../engine/hv/management'
 import { MAX_VMS, ConfigError, parseSessionConfig, type SessionConfig } from '../engine/session/config'
-import { MAX_TASK_NAME, type InspectRequest, type SessionDetail } from '../engine/session/inspection'
+import { MAX_TASK_NAME, type InspectRequest } from '../engine/session/inspect-request'
+import type { SessionDetail } from '../engine/session/inspection'
 import type { SessionInspection, SessionStop, StepUnit } from '../engine/session/session'
 
 /**

@@ -25,31 +25,8 @@ import { Vmcs } from '../vmx/vmcs'
 import { FieldType, VMCS_FIELDS, VmcsField, fieldBits, type VmcsFieldName } from '../vmx/vmcs-fields'
 import { walkPaging, walkTwoDimensional, type PagingRegisters, type WalkView } from './page-walk'
 import type { Session } from './session'
+import { MAX_TASK_NAME, type InspectRequest, type TaskHint } from './inspect-request'
 import type { Vm } from './vm'
-
-/**
- * Guest-OS awareness: where the guest keeps a pointer to its current task and where the task's name
- * is in it (as a debugger's OS-awareness plug-in is told). The UI fills it from the guest's symbol map.
- */
-export interface TaskHint {
-  /** Linear address of the pointer to the current task. */
-  readonly pointer: number
-  /** Byte offset of the NUL-terminated name in the task structure. */
-  readonly nameOffset: number
-  /** Bytes reserved for the name (at most {@link MAX_TASK_NAME}). */
-  readonly nameLength: number
-}
-
-export const MAX_TASK_NAME = 64
-
-/** What to inspect. */
-export interface InspectRequest {
-  /** The VM to look at in detail (1-based); its CPU, code, walk, VMCS and task. */
-  readonly vm: number
-  /** A linear address to walk, as an access of the VM's current privilege level (a read). */
-  readonly linear?: number
-  readonly task?: TaskHint
-}
 
 /** One VM at a glance: where its vCPU is. */
 export interface VmSummary {

@@ -69,6 +69,11 @@ export interface WalkView {
   readonly code: number
   /** Size of the guest page that maps the address (4 KiB or 4 MiB), when the guest walk got that far. */
   readonly pageSize: 4096 | 4194304 | null
+  /** The (guest's) CR3 and CR4 the walk started from. */
+  readonly cr3: number
+  readonly cr4: number
+  /** 2D walk: the EPT pointer. Null otherwise. */
+  readonly eptp: number | null
 }
 
 /** Control registers of the paging mode (the guest's own values, not read shadows). */
@@ -107,6 +112,9 @@ export function walkPaging(
       hostPhys: null,
       code: 0,
       pageSize: 4096,
+      cr3: regs.cr3 >>> 0,
+      cr4: regs.cr4 >>> 0,
+      eptp: null,
     }
   const errBase = (access.write ? PF_W : 0) | (access.user ? PF_U : 0)
   const end = (
@@ -123,6 +131,9 @@ export function walkPaging(
     hostPhys: null,
     code,
     pageSize,
+    cr3: regs.cr3 >>> 0,
+    cr4: regs.cr4 >>> 0,
+    eptp: null,
   })
   const read = (level: 1 | 2, address: number): number | null => {
     const entry = readRam32(mem, address)
@@ -207,6 +218,9 @@ export function walkTwoDimensional(
     hostPhys: w.hostPhys,
     code: w.code,
     pageSize,
+    cr3: regs.cr3 >>> 0,
+    cr4: regs.cr4 >>> 0,
+    eptp: eptp >>> 0,
   }
 }
 

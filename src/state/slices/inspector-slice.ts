@@ -1,4 +1,5 @@
-import type { InspectRequest, SessionDetail, TaskHint } from '../../engine/session/inspection'
+import type { InspectRequest, TaskHint } from '../../engine/session/inspect-request'
+import type { SessionDetail } from '../../engine/session/inspection'
 import { TraceBuffer } from '../trace-buffer'
 import type { SessionSlice } from './slice'
 

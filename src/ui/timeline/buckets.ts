@@ -1,4 +1,4 @@
-import { STATE_COUNT, STATE_IDLE } from '../../state/trace-buffer'
+import { STATE_COUNT } from '../../state/trace-buffer'
 
 /** What the bucketing reads: records in cycle order with the CPU state after each (a TraceBuffer). */
 export interface TimelineSource {
@@ -25,7 +25,11 @@ export interface Columns {
   readonly columns: number
   /** Records whose cycle falls in each column. */
   readonly count: Uint32Array
-  /** `lanes[l][c]`: the state that held longest in column c of lane l, or {@link NO_STATE}. */
+  /**
+   * `lanes[l][c]`: the state that held longest in column c of lane l, or {@link NO_STATE}. A vCPU's
+   * lane counts only the time its VM held the physical CPU (events stamped with that VM), halted
+   * time included.
+   */
   readonly lanes: readonly Uint8Array[]
 }
 
@@ -37,11 +41,10 @@ export function makeColumns(columns: number, vms: number): Columns {
   }
 }
 
-function argmax(w: Float64Array, base: number, skipIdle: boolean): number {
+function argmax(w: Float64Array, base: number): number {
   let best = NO_STATE
   let bestW = 0
   for (let s = 0; s < STATE_COUNT; s++) {
-    if (skipIdle && s === STATE_IDLE) continue
     const x = w[base + s]
     if (x > bestW) {
       bestW = x
@@ -95,8 +98,7 @@ export function bucketize(src: TimelineSource, from: number, to: number, end: nu
       const vm = src.vmAt(i)
       if (vm >= 1 && vm <= vms) weights[vm * STATE_COUNT + state] += w
     }
-    lanes[0]![col] = argmax(weights, 0, false)
-    for (let vm = 1; vm <= vms; vm++) lanes[vm]![col] = argmax(weights, vm * STATE_COUNT, true)
+    for (let lane = 0; lane <= vms; lane++) lanes[lane]![col] = argmax(weights, lane * STATE_COUNT)
     kStart = kEnd
   }
 }

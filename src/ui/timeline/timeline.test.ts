@@ -99,9 +99,10 @@ describe('TraceBuffer', () => {
       ring(10, R3),
       { kind: EventKind.Syscall, cycle: 20 },
       ring(30, R0),
-      { kind: EventKind.Hop, cycle: 40, fromCtx: R0, toCtx: 0xff },
+      { kind: EventKind.Hop, cycle: 40, fromCtx: R0, toCtx: 0xff, cost: 4 },
       { kind: EventKind.Hop, cycle: 50, fromCtx: 0xff, toCtx: R0 },
       { kind: EventKind.Halt, cycle: 60 },
+      { kind: EventKind.InsnRetired, cycle: 61 },
       { kind: EventKind.TimerTick, cycle: 70, vm: NO_VM },
       { kind: EventKind.Interrupt, cycle: 80 },
       { kind: EventKind.FlowBegin, cycle: 90, reason: 1, fromCtx: NR0, toCtx: NR0 },
@@ -115,6 +116,7 @@ describe('TraceBuffer', () => {
       STATE_HARDWARE,
       R0,
       STATE_IDLE,
+      STATE_IDLE, // an instruction sample at the end of a run slice does not wake it
       STATE_IDLE,
       R0, // the interrupt wakes the vCPU in the context it halted in
       NR0,
@@ -123,6 +125,8 @@ describe('TraceBuffer', () => {
     ])
     expect(buf.flowsByKind[1]).toBe(1)
     expect(buf.dropped).toBe(7)
+    // The hop to the device is kept where it began: it took the 4 cycles before its stamp.
+    expect(buf.cycle(3)).toBe(36)
   })
 })
 
@@ -154,8 +158,11 @@ describe('bucketize', () => {
     bucketize(simple(), 0, 1000, 1000, cols)
     expect(Array.from(cols.lanes[0]!)).toEqual([R0, R3, R3, R3, ...Array<number>(6).fill(STATE_IDLE)])
     expect(Array.from(cols.count)).toEqual([1, 1, 0, 0, 1, 0, 0, 0, 0, 0])
-    // VM 1's lane shows its vCPU while it runs, nothing while it is halted.
-    expect(Array.from(cols.lanes[1]!)).toEqual([R0, R3, R3, R3, ...Array<number>(6).fill(NO_STATE)])
+    // VM 1's lane shows its vCPU, halted too; a lane of a VM that never ran stays empty.
+    expect(Array.from(cols.lanes[1]!)).toEqual(Array.from(cols.lanes[0]!))
+    const two = makeColumns(10, 2)
+    bucketize(simple(), 0, 1000, 1000, two)
+    expect(two.lanes[2]!.every((s) => s === NO_STATE)).toBe(true)
     const wide = makeColumns(4, 1)
     bucketize(simple(), 0, 1000, 1000, wide)
     // [0, 250): 100 cycles of r0, 150 of r3.

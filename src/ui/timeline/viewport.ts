@@ -18,11 +18,12 @@ function clampSpan(span: number, dataSpan: number): number {
   return Math.max(MIN_SPAN, Math.min(span, Math.max(MIN_SPAN, dataSpan * 1.25)))
 }
 
-/** The window with its right edge at `newest` (following) or as it is. */
+/** The window with its right edge at `newest` (following; never before cycle 0) or as it is. */
 export function follow(v: Viewport, newest: number): Viewport {
   if (!v.follow) return v
   const span = v.to - v.from
-  return { from: newest - span, to: newest, follow: true }
+  const from = Math.max(0, newest - span)
+  return { from, to: from + span, follow: true }
 }
 
 /** Zooms by `factor` (< 1 zooms in) about `at` (a cycle inside the window), keeping `at` where it is. */
