@@ -194,6 +194,22 @@ test('the run controls work from the keyboard alone', async ({ ringside, page })
   await expect(live.status).toHaveAttribute('data-running', 'false')
 })
 
+test('the architecture, scenario, speed and step unit survive a reload', async ({ ringside, page }) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await live.chooseArch('bare')
+  await page.getByTestId('scenario-picker').selectOption('bench-io')
+  await live.setSpeed('25m')
+  await page.getByTestId('step-unit').selectOption('event')
+  await page.reload()
+  await ringside.waitForEngine()
+  await expect(page.getByTestId('arch-picker')).toHaveValue('bare')
+  await expect(page.getByTestId('scenario-picker')).toHaveValue('bench-io')
+  await expect(page.getByTestId('speed-label')).toHaveAttribute('data-speed', '25m')
+  await expect(page.getByTestId('step-unit')).toHaveValue('event')
+  await expect(live.status).toHaveAttribute('data-state', 'paused')
+})
+
 async function expectNoViolations(page: Page, testInfo: TestInfo, name: string) {
   const results = await new AxeBuilder({ page })
     .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
