@@ -22,13 +22,18 @@ export interface RunArgs {
   readonly untilIdle: boolean
   /** The console --input goes to and the JSON `console` comes from (default: the image's platform). */
   readonly console?: ConsoleName
+  /** `bare` (the default): the bare-metal PC; `vmx-null`: the same PC with the guest in VMX non-root operation under the null monitor. */
+  readonly arch: RunnerArch
 }
+
+export const RUNNER_ARCHES = ['bare', 'vmx-null'] as const
+export type RunnerArch = (typeof RUNNER_ARCHES)[number]
 
 export const CONSOLE_NAMES = ['com1', 'virtio'] as const
 export type ConsoleName = (typeof CONSOLE_NAMES)[number]
 
 export const USAGE =
-  'usage: ringside run --image FILE [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
+  'usage: ringside run --image FILE [--arch bare|vmx-null] [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
 
 /** Default step budget: large enough for any program in the repository, small enough to end a runaway guest. */
 export const DEFAULT_MAX_INSNS = 4_000_000_000
@@ -75,6 +80,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   let disk: string | undefined
   let untilIdle = false
   let console: ConsoleName | undefined
+  let arch: RunnerArch = 'bare'
   for (let k = 1; k < argv.length; k++) {
     const flag = argv[k]
     const value = (): string => {
@@ -114,6 +120,12 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         console = v as ConsoleName
         break
       }
+      case '--arch': {
+        const v = value()
+        if (!(RUNNER_ARCHES as readonly string[]).includes(v)) throw new UsageError(`--arch: '${v}' is not one of ${RUNNER_ARCHES.join(', ')}`)
+        arch = v as RunnerArch
+        break
+      }
       case '--until-idle':
         untilIdle = true
         break
@@ -125,5 +137,5 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     }
   }
   if (image === undefined) throw new UsageError('--image is required')
-  return { image, loadAddr, entry, memMiB, input, maxInsns, json, cmdline, disk, untilIdle, console }
+  return { image, loadAddr, entry, memMiB, input, maxInsns, json, cmdline, disk, untilIdle, console, arch }
 }

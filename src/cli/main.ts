@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { BareMetal } from '../engine/machine/bare-metal-run'
+import { NullMonitor } from '../engine/vmx/null-monitor'
 import { CYCLES_PER_MS } from '../engine/machine/clock'
 import { Console } from '../engine/machine/pc'
 import { ImageError } from '../engine/loader/image-error'
@@ -44,7 +45,7 @@ function main(argv: readonly string[]): void {
   const diskPath = args.disk ?? guest?.disk
   const disk = diskPath === undefined ? undefined : readInput(diskPath, 'disk')
   const consoleIndex = (args.console ?? (guest?.platform === 'virtio' ? 'virtio' : 'com1')) === 'virtio' ? Console.virtio : Console.com1
-  const m = new BareMetal({ memMiB: args.memMiB, disk })
+  const m = args.arch === 'vmx-null' ? new NullMonitor({ memMiB: args.memMiB, disk }) : new BareMetal({ memMiB: args.memMiB, disk })
   const out: number[] = []
   m.pc.onConsoleOutput = (console, bytes) => {
     if (console !== consoleIndex) return

@@ -57,6 +57,8 @@ describe('argument parsing', () => {
     const a = parseRunArgs(['run', '--image', 'x', '--load-addr', '0x200000', '--entry', '2097156', '--mem-mib', '16', '--input', 'a\\nb', '--max-insns', '1000', '--json', '--cmdline', 'quiet'])
     expect(a).toMatchObject({ image: 'x', loadAddr: 0x200000, entry: 2097156, memMiB: 16, input: 'a\nb', maxInsns: 1000, json: true, cmdline: 'quiet' })
     expect(parseRunArgs(['run', '--image', 'x']).maxInsns).toBe(DEFAULT_MAX_INSNS)
+    expect(parseRunArgs(['run', '--image', 'x']).arch).toBe('bare')
+    expect(parseRunArgs(['run', '--image', 'x', '--arch', 'vmx-null']).arch).toBe('vmx-null')
   })
 
   it('rejects what it does not understand', () => {
@@ -213,6 +215,36 @@ gdtr: dw 23
     expect(j.faults).toEqual({ '6': 3 })
     expect(j.events.exception).toBe(3)
     expect(j.cpl).toBe(0)
+  })
+
+  it('runs the guest in VMX non-root operation with --arch vmx-null: the bare-metal result plus its VM exits', () => {
+    const img = asm(
+      'vmx',
+      `bits 32
+org 0x100000
+  cpuid                ; exits unconditionally (10)
+  rdtsc                ; RDTSC exiting (16)
+  mov ebx, eax
+  mov esi, msg
+  call puts            ; IN and OUT: unconditional I/O exiting (30)
+  mov eax, cr3         ; no CR3-store exiting: no exit
+  mov cr3, eax         ; CR3-load exiting (28)
+  cli
+  hlt                  ; HLT exiting (12); IF = 0 ends the run
+${PUTS}
+msg: db "non-root", 10, 0
+`,
+    )
+    const bare = JSON.parse(runner(['run', '--image', img, '--json']).stdout)
+    const vmx = JSON.parse(runner(['run', '--image', img, '--json', '--arch', 'vmx-null']).stdout)
+    expect(Object.keys(vmx).sort()).toEqual([...Object.keys(bare), 'exitNames', 'exits'].sort())
+    for (const k of ['stop', 'instructions', 'cycles', 'regs', 'cpl', 'console', 'faults']) expect(vmx[k], k).toEqual(bare[k])
+    expect(vmx.console).toBe('non-root\n')
+    expect(vmx.exits).toEqual({ '10': 1, '12': 1, '16': 1, '28': 1, '30': bare.events['port-io'] })
+    expect(vmx.exitNames).toEqual({ '10': 'CPUID', '12': 'HLT', '16': 'RDTSC', '28': 'Control-register accesses', '30': 'I/O instruction' })
+    expect(vmx.events['vm-exit']).toBe(4 + bare.events['port-io'])
+    expect(vmx.events['vm-entry']).toBe(vmx.events['vm-exit'])
+    expect(runner(['run', '--image', img, '--arch', 'kvm']).status).toBe(2)
   })
 
   it('reports bad arguments and bad images with one line on stderr and exit code 2', () => {

@@ -1,8 +1,11 @@
 /**
  * The runner's JSON result (README "Headless runner"): how the run stopped, counts, registers, the
- * console output (COM1, or the virtio console for a virtio guest), events by kind and exceptions by vector.
+ * console output (COM1, or the virtio console for a virtio guest), events by kind and exceptions by
+ * vector; under `--arch vmx-null` also the VM exits by SDM basic exit reason and their names.
  */
 import type { BareMetal, BareMetalStop } from '../engine/machine/bare-metal-run'
+import { guestReadCr0, guestReadCr4 } from '../engine/vmx/controls'
+import { NullMonitor } from '../engine/vmx/null-monitor'
 import { EVENT_KIND_NAMES, isEventKind } from '../engine/trace/schema'
 import { utf8Decode } from '../engine/util/utf8'
 
@@ -17,12 +20,17 @@ export interface RunSummary {
   readonly console: string
   readonly events: Readonly<Record<string, number>>
   readonly faults: Readonly<Record<string, number>>
+  /** vmx-null: VM exits handled, by basic exit reason number (a string), and each reason's SDM name. */
+  readonly exits?: Readonly<Record<string, number>>
+  readonly exitNames?: Readonly<Record<string, string>>
 }
 
-export function runSummary(m: BareMetal, stop: BareMetalStop, com1: Uint8Array): RunSummary {
+/** The summary of a run; registers are the guest's view (under vmx-null, CR0/CR4 through their read shadows and the guest's CPL). */
+export function runSummary(m: BareMetal | NullMonitor, stop: BareMetalStop, com1: Uint8Array): RunSummary {
   const c = m.cpu
   const i = c.inspect()
   const s = i.segments
+  const vmx = m instanceof NullMonitor ? m : null
   const regs = {
     eax: i.regs.eax,
     ebx: i.regs.ebx,
@@ -34,10 +42,10 @@ export function runSummary(m: BareMetal, stop: BareMetalStop, com1: Uint8Array):
     esp: i.regs.esp,
     eip: i.eip,
     eflags: i.eflags,
-    cr0: i.cr0,
+    cr0: vmx ? guestReadCr0(vmx.vmcs, i.cr0) : i.cr0,
     cr2: i.cr2,
     cr3: i.cr3,
-    cr4: i.cr4,
+    cr4: vmx ? guestReadCr4(vmx.vmcs, i.cr4) : i.cr4,
     cs: s.cs.selector,
     ds: s.ds.selector,
     es: s.es.selector,
@@ -60,9 +68,10 @@ export function runSummary(m: BareMetal, stop: BareMetalStop, com1: Uint8Array):
     instructions: c.instructions,
     cycles: m.clock.cycles,
     regs,
-    cpl: c.cpl,
+    cpl: vmx ? vmx.guestCpl : c.cpl,
     console: utf8Decode(com1),
     events,
     faults,
+    ...(vmx ? vmx.exitSummary() : {}),
   }
 }

@@ -120,9 +120,13 @@ export const TLB_CODE = 16 // the physical page holds decoded instructions: writ
 export const TLB_MMIO = 32 // not RAM: every access takes the slow path to the MMIO bus
 export const TLB_GLOBAL = 64 // global page (CR4.PGE): survives CR3 loads
 export const TLB_LARGE = 128 // filled from a 4 MiB page
+export const TLB_NOEXEC = 256 // EPT denies instruction fetches: fetches take the slow path (and exit)
+export const TLB_NOREAD = 512 // EPT denies data reads (an execute-only page): reads take the slow path (and exit)
 
-export const READ_MASK_SUP = TLB_VALID | TLB_MMIO
-export const READ_MASK_USER = TLB_VALID | TLB_MMIO | TLB_NOUSER
+export const READ_MASK_SUP = TLB_VALID | TLB_MMIO | TLB_NOREAD
+export const READ_MASK_USER = TLB_VALID | TLB_MMIO | TLB_NOREAD | TLB_NOUSER
+export const FETCH_MASK_SUP = TLB_VALID | TLB_MMIO | TLB_NOEXEC
+export const FETCH_MASK_USER = TLB_VALID | TLB_MMIO | TLB_NOEXEC | TLB_NOUSER
 export const WRITE_MASK_SUP = TLB_VALID | TLB_MMIO | TLB_CODE | TLB_NOSUP_W
 export const WRITE_MASK_USER = TLB_VALID | TLB_MMIO | TLB_CODE | TLB_NOUSER | TLB_NOUSER_W
 

@@ -23,6 +23,8 @@ import {
   CR0_ET,
   CR0_PE,
   CR0_PG,
+  FETCH_MASK_SUP,
+  FETCH_MASK_USER,
   HALT_NONE,
   HALT_STOP,
   FLAT_CODE_ATTR,
@@ -49,7 +51,7 @@ import { AC, FIXED1, IF, TF, readEflags, type LazyFlags } from './flags'
 import { OP_FLAGS, OPF_END } from './ops'
 import { translate, type WalkResult, inspectWalk } from './paging'
 import { deliverException, deliverExternal, deliverThroughIdt } from './interrupts'
-import type { TrapSource, VmxHooks } from './vmx-seam'
+import type { IoRoute, TrapSource, VmxHooks } from './vmx-seam'
 import type { PrivilegedInsn, PrivilegedInterceptor, SensitiveInterceptor } from './interceptors'
 import { inspectCpu, type CpuInspection } from './inspect'
 
@@ -228,7 +230,7 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   stopRequested = false
   halted = HALT_NONE
   shutdown = false
-  /** Interrupts are inhibited for one instruction (after STI with IF = 0, MOV SS, POP SS). */
+  /** Interrupts are inhibited for one instruction: 1 after STI with IF = 0 (blocking by STI), 2 after MOV SS or POP SS (blocking by MOV SS). */
   shadow = 0
   /** Retired instructions. */
   instructions = 0
@@ -244,6 +246,18 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   /** The exception being raised (set before throwing {@link FAULT}). */
   excVector = -1
   excError = -1
+  /** Linear address of the #PF being raised: CR2 is written when the #PF is delivered (not when a VM exit takes it, SDM §28.1). */
+  excAddr = 0
+  /**
+   * The event being delivered through the IDT, in the interruption-information format
+   * (vmx/interruption-info.ts; 0 when none), with its error code and instruction length: a VM exit
+   * during the delivery reports it as IDT-vectoring information (SDM Vol. 3C §28.2.4).
+   */
+  vecInfo = 0
+  vecError = 0
+  vecLength = 0
+  /** Set by a REP string instruction that stopped with iterations left (it resumes at the same EIP). */
+  repPending = false
   /** External interrupt vectors queued by models ({@link raiseExternal}). */
   private readonly extQueue = new Int32Array(64)
   private extHead = 0
@@ -260,10 +274,20 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   /** Emit a PageWalk event for each memory reference of a TLB-miss walk (when the sink is enabled). */
   traceWalks = false
   /**
-   * The second translation stage (EPT, Engine III): maps a guest-physical address to host-physical
-   * for every paging-structure reference and every final address. Null = identity (bare metal).
+   * The second translation stage (EPT, `vmx/vmx-cpu.ts`): maps guest-physical `gpa` to host-physical
+   * for every paging-structure reference and every final address, for an access described by
+   * `access` (the EPT-violation qualification bits READ, WRITE, FETCH, LINEAR_VALID and TRANSLATION of
+   * vmx/qualification.ts `EptQual`) to linear address `lin`, `fetching` when it serves an instruction
+   * fetch. It leaves the permissions of the mapping in {@link xlatPerms}, and may perform a VM exit
+   * (it then throws ABORT). Null = identity (bare metal).
    */
-  guestPhysToHost: ((gpa: number, write: boolean) => number) | null = null
+  guestPhysToHost: ((gpa: number, access: number, lin: number, fetching: boolean) => number) | null = null
+  /** After {@link guestPhysToHost}: bit 0 read, 1 write, 2 fetch — what the TLB entry being filled may allow without a new walk. */
+  xlatPerms = 7
+  /** The second stage without side effects (no A/D flags, no exits, no events), for the inspector's walk: host address or -1. */
+  guestPhysPeek: ((gpa: number) => number) | null = null
+  /** While a monitor emulates a guest instruction (`VmxCpu.emulate`): where its port and MMIO accesses go instead of the buses. */
+  ioRoute: IoRoute | null = null
   /** Virtual-machine mode for events (privilege.ts: 0 off, 1 root, 2 non-root). */
   vmxMode: 0 | 1 | 2 = 0
 
@@ -378,8 +402,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     this.xlatEpoch++
     const user = this.cpl === 3
     this.acCheck = user && (this.cr0 & CR0_AM) !== 0 && (this.fl & AC) !== 0
-    this.fmask = user ? READ_MASK_USER : READ_MASK_SUP
-    this.rmask = this.acCheck ? 0 : this.fmask
+    this.fmask = user ? FETCH_MASK_USER : FETCH_MASK_SUP
+    this.rmask = this.acCheck ? 0 : user ? READ_MASK_USER : READ_MASK_SUP
     this.wmask = this.acCheck ? 0 : user ? WRITE_MASK_USER : WRITE_MASK_SUP
   }
 
@@ -679,7 +703,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
 
   private mmioRead(p: number, size: number): number {
     this.syncClock()
-    const v = this.mmio.read(p, size as AccessSize) >>> 0
+    const route = this.ioRoute
+    const v = (route !== null ? route.mmioRead(p, size as AccessSize) : this.mmio.read(p, size as AccessSize)) >>> 0
     this.sink.emit(EventKind.MmioAccess, size | 0x100, p, v)
     this.brk = 1
     return size === 4 ? v | 0 : v & (size === 2 ? 0xffff : 0xff)
@@ -688,7 +713,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   private mmioWrite(p: number, size: number, v: number): void {
     this.syncClock()
     const val = size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff)
-    this.mmio.write(p, size as AccessSize, val)
+    if (this.ioRoute !== null) this.ioRoute.mmioWrite(p, size as AccessSize, val)
+    else this.mmio.write(p, size as AccessSize, val)
     this.sink.emit(EventKind.MmioAccess, size, p, val)
     this.brk = 1
   }
@@ -1037,6 +1063,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   run(opts: RunOptions): StopReason {
     const maxSteps = opts.maxInsns
     this.runUntil = opts.untilCycle ?? Infinity
+    // The VMX-preemption timer ends the run at its deadline, where boundary() takes the exit.
+    if (this.vmx !== null && this.vmx.timerDeadline < this.runUntil) this.runUntil = this.vmx.timerDeadline
     let steps = 0
     let reason: StopReason
     for (;;) {
@@ -1054,14 +1082,21 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
         reason = 'max-insns'
         break
       }
+      const vmx = this.vmx
+      if (vmx !== null) {
+        if (vmx.inRoot) {
+          reason = 'stop'
+          break
+        }
+        if (vmx.boundary()) {
+          steps++
+          continue
+        }
+      }
       const until = this.runUntil
       if (this.clock.cycles >= until) {
         reason = 'until-cycle'
         break
-      }
-      if (this.vmx !== null && this.shadow === 0 && this.intc !== null && this.intc.intr && this.vmx.externalInterrupt()) {
-        steps++
-        continue
       }
       if (this.interruptReady()) {
         this.halted = HALT_NONE
@@ -1083,6 +1118,24 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     this.lastRunSteps = steps
     this.runUntil = Infinity
     return reason
+  }
+
+  /**
+   * Executes the instruction at EIP once, as a monitor's instruction emulator does (`VmxCpu.emulate`):
+   * no interrupt or VM exit is considered, a REP string instruction runs all its iterations (at most
+   * `maxIterations`; it stays at EIP with the rest to do otherwise), and an exception is handed to
+   * the hooks like any other. Cycles and the instruction count advance as for a normal execution.
+   */
+  executeOne(maxIterations: number): void {
+    this.shadow = 0
+    let n = 0
+    do {
+      this.brk = 0
+      this.repPending = false
+      execute(this, 1)
+      n++
+    } while (this.repPending && n < maxIterations)
+    this.brk = 1
   }
 
   /** Executes exactly one step (an instruction, a REP iteration, or a pending external interrupt). */

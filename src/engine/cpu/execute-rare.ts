@@ -52,6 +52,7 @@ import {
   pushf,
 } from './system'
 import { SensitiveInsn } from '../trace/schema'
+import { ExitReason } from '../vmx/exit-reasons'
 
 /** Register n (0–7) at an operand size. */
 export function getReg(c: Cpu, size: number, n: number): number {
@@ -362,7 +363,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       loadSegmentReg(c, s, v)
       r[4] = (r[4] + size) | 0
       c.sensitive(SensitiveInsn.PopSreg, v)
-      if (s === 2) c.shadow = 1
+      if (s === 2) c.shadow = 2 // blocking by MOV SS (SDM Vol. 3C Table 25-3 counts POP SS too)
       c.brk = 1
       return
     }
@@ -600,7 +601,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       // MovSregE
       const s = d.ext[i]
       loadSegmentReg(c, s, readE(c, i, 2))
-      if (s === 2) c.shadow = 1
+      if (s === 2) c.shadow = 2 // blocking by MOV SS
       c.brk = 1
       return
     }
@@ -689,7 +690,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       sldtStr(c, i, d.op[i] === 160)
       return
     case 161: // Lmsw
-      lmsw(c, readE(c, i, 2))
+      lmsw(c, readE(c, i, 2), (d.sg[i] & SG_REG) === 0)
       return
     case 162: // Smsw
       smsw(c, i)
@@ -720,7 +721,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       if ((c.cr0 & 0xa) === 0xa) c.raise(7, -1)
       return
     case 169: // Pause
-      c.vmxCheck(40, 0)
+      c.vmxCheck(ExitReason.PAUSE, 0)
       return
     case 170: // Vmx
       vmxInstruction(c, d.ext[i])

@@ -15,6 +15,7 @@ import { Seg } from './decoded'
 import { AC, ARITH, DF, ID, IF, IOPL, NT, RF, TF, VM, readEflags } from './flags'
 import { EventKind, RingCause, SensitiveInsn } from '../trace/schema'
 import type { TrapSource } from './vmx-seam'
+import { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_VALID, IntrType } from '../vmx/interruption-info'
 import {
   checkNewSs,
   checkReturnSs,
@@ -144,6 +145,18 @@ function push(c: Cpu, at: number, gsize: number, v: number, user: boolean): numb
   return a
 }
 
+/** The interruption-information value (vmx/interruption-info.ts) of an event being delivered. */
+function eventInfo(vector: number, type: number, errorCode: number): number {
+  return (INTR_INFO_VALID | vector | (type << 8) | (errorCode >= 0 ? INTR_INFO_DELIVER_ERROR_CODE : 0)) >>> 0
+}
+
+/** Records the event whose delivery starts (a VM exit during it reports it as IDT-vectoring information). */
+function vectoring(c: Cpu, vector: number, type: number, errorCode: number, length: number): void {
+  c.vecInfo = eventInfo(vector, type, errorCode)
+  c.vecError = errorCode
+  c.vecLength = length
+}
+
 function contributory(vector: number): boolean {
   return ((CONTRIBUTORY >>> vector) & 1) === 1
 }
@@ -167,27 +180,30 @@ function finishDelivery(c: Cpu, trap: boolean): void {
 export function deliverException(c: Cpu, vector: number, errorCode: number): void {
   let vec = vector
   let err = (HAS_ERROR_CODE >>> vec) & 1 ? errorCode : -1
+  // c.vecInfo may describe an event whose delivery raised this exception (a VM exit reports it).
   for (;;) {
     if (vec < 32) c.faultCounts[vec]++
-    c.sink.emit(EventKind.Exception, vec, err >>> 0, c.eip >>> 0, vec === Vec.PF ? c.cr2 >>> 0 : 0)
+    c.sink.emit(EventKind.Exception, vec, err >>> 0, c.eip >>> 0, vec === Vec.PF ? c.excAddr >>> 0 : 0)
     try {
-      if (c.vmx !== null && c.vmx.exception(vec, err, 'exception', 0)) return
+      if (c.vmx !== null && c.vmx.exception(vec, err, 'exception', 0)) break
+      if (vec === Vec.PF) c.cr2 = c.excAddr
       if (c.trapInterceptor !== null && c.trapInterceptor(vec, err, 'exception', 0)) {
         c.deliveries++
         c.brk = 1
-        return
+        break
       }
+      vectoring(c, vec, IntrType.HardwareException, err, 0)
       deliverThroughIdt(c, vec, err, 'exception', 0, c.idtBase, c.idtLimit)
-      return
+      break
     } catch (e) {
-      if (e === ABORT) return
+      if (e === ABORT) break
       if (e !== FAULT) throw e
       const nv = c.excVector
       let ne = c.excError
       if (nv !== Vec.PF && ((HAS_ERROR_CODE >>> nv) & 1)) ne = (ne & 0xfffe) | 1
       if (vec === Vec.DF) {
         tripleFault(c)
-        return
+        break
       }
       if ((contributory(vec) && contributory(nv)) || (vec === Vec.PF && (contributory(nv) || nv === Vec.PF))) {
         vec = Vec.DF
@@ -198,6 +214,7 @@ export function deliverException(c: Cpu, vector: number, errorCode: number): voi
       }
     }
   }
+  c.vecInfo = 0
 }
 
 /** Triple fault: the processor enters shutdown (SDM Vol. 3A §6.15 "Interrupt 8"), unless VMX turns it into an exit. */
@@ -218,10 +235,30 @@ export function deliverExternal(c: Cpu): void {
     c.deliveries++
     return
   }
+  deliverEvent(c, vector, IntrType.ExternalInterrupt, -1, 0)
+}
+
+/**
+ * Delivers an event through the CPU's IDT with its interruption type (vmx/interruption-info.ts): an
+ * external interrupt or NMI, a hardware exception (with its error code, -1 for none), a software
+ * interrupt or (privileged) software exception with its instruction length — as the hardware does
+ * for an event it recognises and as a VM entry does for the event it injects (SDM Vol. 3C §27.6.1).
+ * An exception raised by the delivery follows the double-fault rules of {@link deliverException}, and
+ * a VM exit during it reports the event as IDT-vectoring information.
+ */
+export function deliverEvent(c: Cpu, vector: number, type: number, errorCode: number, length: number): void {
+  // INT n and INT3/INTO make the gate-DPL check; external interrupts, NMIs, hardware exceptions and INT1 do not.
+  const source: TrapSource =
+    type === IntrType.ExternalInterrupt ? 'external' : type === IntrType.SoftwareInterrupt || type === IntrType.SoftwareException ? 'software' : 'exception'
+  vectoring(c, vector, type, errorCode, length)
   try {
-    deliverThroughIdt(c, vector, -1, 'external', 0, c.idtBase, c.idtLimit)
+    deliverThroughIdt(c, vector, errorCode, source, length, c.idtBase, c.idtLimit)
+    c.vecInfo = 0
   } catch (e) {
-    if (e === ABORT) return
+    if (e === ABORT) {
+      c.vecInfo = 0
+      return
+    }
     if (e !== FAULT) throw e
     const nv = c.excVector
     let ne = c.excError
@@ -248,12 +285,12 @@ export function softwareInterrupt(c: Cpu, vector: number, length: number, kind: 
     c.brk = 1
     return
   }
-  if (kind === 'int1') {
-    // INT1 is delivered like a hardware #DB: no gate DPL check.
-    deliverThroughIdt(c, vector, -1, 'exception', length, c.idtBase, c.idtLimit)
-    return
-  }
-  deliverThroughIdt(c, vector, -1, 'software', length, c.idtBase, c.idtLimit)
+  // INT1 is delivered like a hardware #DB: no gate DPL check. A fault during delivery reaches
+  // deliverException with the event still recorded in c.vecInfo.
+  const type = kind === 'int' ? IntrType.SoftwareInterrupt : kind === 'int1' ? IntrType.PrivilegedSoftwareException : IntrType.SoftwareException
+  vectoring(c, vector, type, -1, length)
+  deliverThroughIdt(c, vector, -1, kind === 'int1' ? 'exception' : 'software', length, c.idtBase, c.idtLimit)
+  c.vecInfo = 0
 }
 
 /**

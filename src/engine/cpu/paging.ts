@@ -4,8 +4,10 @@
  * and CR2, and the fill of the CPU's software TLB. With paging off, linear = physical.
  *
  * The walk reads each paging-structure entry through {@link Cpu.guestPhysToHost}: identity on bare
- * metal; with EPT (Engine III) it becomes the second stage, and the TLB caches linear → host-physical
- * so cached translations cost nothing extra in non-root operation.
+ * metal; with EPT (vmx/vmx-cpu.ts) it is the second stage, translating the guest-physical address of
+ * each entry and of the final access (SDM Vol. 3C §29.3.2), and the TLB caches linear → host-physical
+ * with the EPT permissions folded into its flags, so cached translations cost nothing extra in
+ * non-root operation.
  */
 import type { Cpu } from './cpu'
 import {
@@ -28,6 +30,8 @@ import {
   TLB_GLOBAL,
   TLB_LARGE,
   TLB_MMIO,
+  TLB_NOEXEC,
+  TLB_NOREAD,
   TLB_NOSUP_W,
   TLB_NOUSER,
   TLB_NOUSER_W,
@@ -35,6 +39,7 @@ import {
   Vec,
 } from './constants'
 import { EventKind, WalkStep } from '../trace/schema'
+import { EptQual } from '../vmx/qualification'
 
 /** One memory reference of a page walk. */
 export interface WalkRef {
@@ -60,22 +65,32 @@ export interface WalkResult {
 /** Bits 21:13 of a 4 MiB PDE are reserved when PSE-36 is not supported (SDM Vol. 3A Table 4-4). */
 const PDE4M_RESERVED = 0x003fe000
 
-function readEntry(c: Cpu, addr: number): number {
-  const host = c.guestPhysToHost === null ? addr : c.guestPhysToHost(addr, false)
-  return c.physRead(host, 4)
+/** Paging-structure accesses through the second stage (SDM Vol. 3C Table 28-7: bit 7 set, bit 8 clear). */
+const PAGING_READ = EptQual.READ | EptQual.LINEAR_VALID
+const PAGING_WRITE = EptQual.WRITE | EptQual.LINEAR_VALID
+
+/** Host-physical address of the paging-structure entry at guest-physical `addr` (with EPT: may exit). */
+function entryHost(c: Cpu, addr: number, lin: number, fetch: boolean): number {
+  return c.guestPhysToHost === null ? addr : c.guestPhysToHost(addr, PAGING_READ, lin, fetch)
 }
 
-function writeEntry(c: Cpu, addr: number, v: number): void {
-  const host = c.guestPhysToHost === null ? addr : c.guestPhysToHost(addr, true)
+/**
+ * Writes back an entry's accessed/dirty flags at `host`, where the walk read it. Through EPT the write
+ * needs write permission on that guest-physical page (`perms`, what the read's translation allowed);
+ * without it the second stage is asked again for a write, which exits (an EPT violation on a
+ * paging-structure access, SDM Vol. 3C §29.3.3.2).
+ */
+function writeEntry(c: Cpu, addr: number, host: number, perms: number, v: number, lin: number, fetch: boolean): void {
+  if (c.guestPhysToHost !== null && (perms & 2) === 0) host = c.guestPhysToHost(addr, PAGING_WRITE, lin, fetch)
   c.physWrite(host, 4, v)
 }
 
-function traceRef(c: Cpu, level: number, addr: number, entry: number, lin: number): void {
-  if (c.traceWalks && c.sink.enabled) c.sink.emit(EventKind.PageWalk, WalkStep.Guest | level, addr >>> 0, entry >>> 0, lin >>> 0)
+function traceRef(c: Cpu, level: number, host: number, entry: number, lin: number): void {
+  if (c.traceWalks && c.sink.enabled) c.sink.emit(EventKind.PageWalk, WalkStep.Guest | level, host >>> 0, entry >>> 0, lin >>> 0)
 }
 
 function pageFault(c: Cpu, lin: number, err: number): never {
-  c.cr2 = lin
+  c.excAddr = lin
   return c.raise(Vec.PF, err)
 }
 
@@ -83,7 +98,7 @@ function pageFault(c: Cpu, lin: number, err: number): never {
  * Translates `lin` for an access (a TLB miss or an access the TLB entry does not allow), sets the
  * accessed/dirty flags, fills the TLB and returns the physical address; raises #PF on a fault.
  */
-export function translate(c: Cpu, lin: number, write: boolean, user: boolean, _fetch: boolean): number {
+export function translate(c: Cpu, lin: number, write: boolean, user: boolean, fetch: boolean): number {
   const vpn = lin >>> 12
   let phys: number
   let flags = TLB_VALID
@@ -92,8 +107,10 @@ export function translate(c: Cpu, lin: number, write: boolean, user: boolean, _f
   } else {
     const errBase = (write ? PF_W : 0) | (user ? PF_U : 0)
     const pdeAddr = (c.cr3 & 0xfffff000) | ((lin >>> 22) << 2)
-    const pde = readEntry(c, pdeAddr)
-    traceRef(c, 2, pdeAddr, pde, lin)
+    const pdeHost = entryHost(c, pdeAddr, lin, fetch)
+    const pdePerms = c.xlatPerms
+    const pde = c.physRead(pdeHost, 4)
+    traceRef(c, 2, pdeHost, pde, lin)
     if ((pde & PTE_P) === 0) pageFault(c, lin, errBase)
     let rw: number
     let us: number
@@ -101,6 +118,8 @@ export function translate(c: Cpu, lin: number, write: boolean, user: boolean, _f
     let global: number
     const large = (pde & PTE_PS) !== 0 && (c.cr4 & CR4_PSE) !== 0
     let pteAddr = 0
+    let pteHost = 0
+    let ptePerms = 0
     let pte = 0
     if (large) {
       if (pde & PDE4M_RESERVED) pageFault(c, lin, errBase | PF_P | PF_RSVD)
@@ -112,8 +131,10 @@ export function translate(c: Cpu, lin: number, write: boolean, user: boolean, _f
       flags |= TLB_LARGE
     } else {
       pteAddr = (pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2)
-      pte = readEntry(c, pteAddr)
-      traceRef(c, 1, pteAddr, pte, lin)
+      pteHost = entryHost(c, pteAddr, lin, fetch)
+      ptePerms = c.xlatPerms
+      pte = c.physRead(pteHost, 4)
+      traceRef(c, 1, pteHost, pte, lin)
       if ((pte & PTE_P) === 0) pageFault(c, lin, errBase)
       phys = pte & 0xfffff000
       rw = pde & pte & PTE_RW
@@ -127,11 +148,11 @@ export function translate(c: Cpu, lin: number, write: boolean, user: boolean, _f
     // Accessed and dirty flags, set only for a translation that succeeds (SDM Vol. 3A §4.8).
     if (large) {
       const want = pde | PTE_A | (write ? PTE_D : 0)
-      if (want !== pde) writeEntry(c, pdeAddr, want)
+      if (want !== pde) writeEntry(c, pdeAddr, pdeHost, pdePerms, want, lin, fetch)
     } else {
-      if ((pde & PTE_A) === 0) writeEntry(c, pdeAddr, pde | PTE_A)
+      if ((pde & PTE_A) === 0) writeEntry(c, pdeAddr, pdeHost, pdePerms, pde | PTE_A, lin, fetch)
       const want = pte | PTE_A | (write ? PTE_D : 0)
-      if (want !== pte) writeEntry(c, pteAddr, want)
+      if (want !== pte) writeEntry(c, pteAddr, pteHost, ptePerms, want, lin, fetch)
     }
     if (write) dirty = 1
     if (!us) flags |= TLB_NOUSER
@@ -139,14 +160,31 @@ export function translate(c: Cpu, lin: number, write: boolean, user: boolean, _f
     if ((!rw && wp) || !dirty) flags |= TLB_NOSUP_W
     if (global && c.cr4 & CR4_PGE) flags |= TLB_GLOBAL
   }
-  if (c.guestPhysToHost !== null) phys = c.guestPhysToHost(phys, write) & ~0xfff
+  if (c.guestPhysToHost !== null) {
+    const access = (fetch ? EptQual.FETCH : write ? EptQual.WRITE : EptQual.READ) | EptQual.LINEAR_VALID | EptQual.TRANSLATION
+    phys = c.guestPhysToHost(phys | (lin & 0xfff), access, lin, fetch) & ~0xfff
+    const perms = c.xlatPerms
+    if ((perms & 1) === 0) flags |= TLB_NOREAD
+    if ((perms & 2) === 0) flags |= TLB_NOUSER_W | TLB_NOSUP_W
+    if ((perms & 4) === 0) flags |= TLB_NOEXEC
+  }
   if (phys < 0 || phys >= c.ramSize) flags |= TLB_MMIO
   else if (c.mem.codePages[phys >>> 12] !== 0) flags |= TLB_CODE
   c.tlbSet(vpn, ((phys ^ lin) & ~0xfff) | flags)
   return (phys | (lin & 0xfff)) | 0
 }
 
-/** The walk for the inspector: the same references and checks as {@link translate}, with no side effects. */
+/** Reads a paging-structure entry for the inspector: through the side-effect-free second stage; all ones where there is no RAM behind it. */
+function peekEntry(c: Cpu, addr: number): number {
+  const host = c.guestPhysPeek === null ? addr : c.guestPhysPeek(addr)
+  return host < 0 || host + 4 > c.ramSize ? -1 : c.physRead(host, 4)
+}
+
+/**
+ * The walk for the inspector: the same references and checks as {@link translate}, with no side
+ * effects. Addresses are guest-physical; an entry whose address the second stage does not map reads
+ * as all ones.
+ */
 export function inspectWalk(c: Cpu, lin: number, write: boolean, user: boolean): WalkResult {
   const refs: WalkRef[] = []
   const paging = (c.cr0 & CR0_PG) !== 0
@@ -154,7 +192,7 @@ export function inspectWalk(c: Cpu, lin: number, write: boolean, user: boolean):
   const errBase = (write ? PF_W : 0) | (user ? PF_U : 0)
   const fail = (err: number, pageSize: 4096 | 4194304): WalkResult => ({ linear: lin, paging, refs, physical: null, faultErrorCode: err, pageSize })
   const pdeAddr = (c.cr3 & 0xfffff000) | ((lin >>> 22) << 2)
-  const pde = readEntry(c, pdeAddr) >>> 0
+  const pde = peekEntry(c, pdeAddr) >>> 0
   refs.push({ level: 2, address: pdeAddr >>> 0, entry: pde })
   if ((pde & PTE_P) === 0) return fail(errBase, 4096)
   const large = (pde & PTE_PS) !== 0 && (c.cr4 & CR4_PSE) !== 0
@@ -168,7 +206,7 @@ export function inspectWalk(c: Cpu, lin: number, write: boolean, user: boolean):
     us = pde & PTE_US
   } else {
     const pteAddr = (pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2)
-    const pte = readEntry(c, pteAddr) >>> 0
+    const pte = peekEntry(c, pteAddr) >>> 0
     refs.push({ level: 1, address: pteAddr >>> 0, entry: pte })
     if ((pte & PTE_P) === 0) return fail(errBase, 4096)
     phys = ((pte & 0xfffff000) | (lin & 0xfff)) >>> 0

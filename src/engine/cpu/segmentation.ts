@@ -31,7 +31,7 @@ import {
 import { Seg } from './decoded'
 import { ZF, settleFlags } from './flags'
 import { RingCause, SensitiveInsn } from '../trace/schema'
-import { ExitReason } from './vmx-seam'
+import { ExitReason } from '../vmx/exit-reasons'
 import { PrivilegedInsn } from './interceptors'
 
 /** The last descriptor read: its two dwords and linear address. */
@@ -433,7 +433,7 @@ export function loadCsFromDesc(c: Cpu, sel: number, cpl: number, eip: number, ca
 /** LLDT (SDM Vol. 2): #GP(0) at CPL > 0; null invalidates LDTR; otherwise an LDT descriptor in the GDT. */
 export function lldt(c: Cpu, sel: number): void {
   if (c.cpl !== 0) c.privilegedFault(PrivilegedInsn.Lldt)
-  c.vmxCheck(ExitReason.LdtrTrAccess, 0)
+  c.vmxCheck(ExitReason.LDTR_TR, 0)
   const err = sel & 0xfffc
   if (err === 0) {
     c.ldtSel = sel
@@ -455,7 +455,7 @@ export function lldt(c: Cpu, sel: number): void {
 /** LTR (SDM Vol. 2): #GP(0) at CPL > 0 or for null; the descriptor must be an available TSS, which becomes busy. */
 export function ltr(c: Cpu, sel: number): void {
   if (c.cpl !== 0) c.privilegedFault(PrivilegedInsn.Ltr)
-  c.vmxCheck(ExitReason.LdtrTrAccess, 0)
+  c.vmxCheck(ExitReason.LDTR_TR, 0)
   const err = sel & 0xfffc
   if (err === 0) c.raise(Vec.GP, 0)
   if (sel & 4 || !fetchDescriptor(c, sel)) c.raise(Vec.GP, err)

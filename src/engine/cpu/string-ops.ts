@@ -8,8 +8,9 @@
 import type { Cpu } from './cpu'
 import { DF, ZF, readEflags } from './flags'
 import { alu } from './alu'
-import { ioInValue, ioOutValue, ioPermission, ioQualification } from './system'
-import { ExitReason } from './vmx-seam'
+import { ioInValue, ioOutValue, ioPermission } from './system'
+import { ExitReason } from '../vmx/exit-reasons'
+import { ioQualification } from '../vmx/qualification'
 import { Seg } from './decoded'
 import { PrivilegedInsn } from './interceptors'
 
@@ -32,7 +33,7 @@ export function stringOp(c: Cpu, i: number, remaining: number): void {
   const step = c.fl & DF ? -size : size
   if (kind >= INS) {
     ioPermission(c, c.r16[4], size, kind === INS ? PrivilegedInsn.Ins : PrivilegedInsn.Outs)
-    c.vmxCheck(ExitReason.IoInstruction, ioQualification(c.r16[4], size, kind === INS, true, rep !== 0, false))
+    c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(c.r16[4], size as 1 | 2 | 4, kind === INS, true, rep !== 0, false))
   }
   if (rep === 0) {
     iteration(c, kind, size, src, a16, step)
@@ -51,6 +52,7 @@ export function stringOp(c: Cpu, i: number, remaining: number): void {
     }
     if (n >= max || c.brk !== 0) {
       c.eip = c.insnEip()
+      c.repPending = true
       break
     }
     c.repDone = n

@@ -31,7 +31,18 @@ import {
 import { SG_REG, Seg } from './decoded'
 import { AC, ARITH, DF, ID, IF, IOPL, NT, RF, TF, VM, readEflags } from './flags'
 import { EventKind, RingCause, SensitiveInsn } from '../trace/schema'
-import { ExitReason, VMX_INSN_EXIT } from './vmx-seam'
+import { VMX_INSN_EXIT } from './vmx-seam'
+import { ExitReason } from '../vmx/exit-reasons'
+import { CrAccessType, crAccessQualification, ioQualification, movDrQualification } from '../vmx/qualification'
+import {
+  PROC_USE_TSC_OFFSETTING,
+  cr0AfterClts,
+  cr0AfterLmsw,
+  cr0AfterMov,
+  cr4AfterMov,
+  guestReadCr0,
+  guestReadCr4,
+} from '../vmx/controls'
 import { cpuidLeaf } from './cpuid'
 import { PrivilegedInsn } from './interceptors'
 
@@ -61,15 +72,10 @@ export function ioPermission(c: Cpu, port: number, size: number, kind: Privilege
   if (bits & (((1 << size) - 1) << (port & 7))) c.privilegedFault(kind)
 }
 
-/** Exit qualification of an I/O instruction (SDM Vol. 3C Table 28-5). */
-export function ioQualification(port: number, size: number, isIn: boolean, string: boolean, rep: boolean, imm: boolean): number {
-  return (size - 1) | (isIn ? 8 : 0) | (string ? 16 : 0) | (rep ? 32 : 0) | (imm ? 64 : 0) | (port << 16)
-}
-
-/** Reads a port through the bus (after permission checks), reporting it as a PortIo event. */
+/** Reads a port through the bus (or the emulating monitor's route), reporting it as a PortIo event. */
 export function ioInValue(c: Cpu, port: number, size: number): number {
   c.syncClock()
-  const v = c.ports.in(port, size as 1 | 2 | 4) >>> 0
+  const v = (c.ioRoute !== null ? c.ioRoute.portIn(port, size as 1 | 2 | 4) : c.ports.in(port, size as 1 | 2 | 4)) >>> 0
   c.sink.emit(EventKind.PortIo, size | 0x100, port, v)
   c.brk = 1
   return v
@@ -78,7 +84,8 @@ export function ioInValue(c: Cpu, port: number, size: number): number {
 export function ioOutValue(c: Cpu, port: number, size: number, v: number): void {
   c.syncClock()
   const val = size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff)
-  c.ports.out(port, size as 1 | 2 | 4, val)
+  if (c.ioRoute !== null) c.ioRoute.portOut(port, size as 1 | 2 | 4, val)
+  else c.ports.out(port, size as 1 | 2 | 4, val)
   c.sink.emit(EventKind.PortIo, size, port, val)
   c.brk = 1
 }
@@ -87,7 +94,7 @@ export function ioOutValue(c: Cpu, port: number, size: number, v: number): void 
 export function ioIn(c: Cpu, port: number, size: number): void {
   ioPermission(c, port, size, PrivilegedInsn.In)
   const d = c.dec
-  c.vmxCheck(ExitReason.IoInstruction, ioQualification(port, size, true, false, false, d.ext[c.cur] === 0))
+  c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, true, false, false, d.ext[c.cur] === 0))
   const v = ioInValue(c, port, size)
   if (size === 4) c.r[0] = v
   else if (size === 2) c.r16[0] = v
@@ -98,7 +105,7 @@ export function ioIn(c: Cpu, port: number, size: number): void {
 export function ioOut(c: Cpu, port: number, size: number): void {
   ioPermission(c, port, size, PrivilegedInsn.Out)
   const d = c.dec
-  c.vmxCheck(ExitReason.IoInstruction, ioQualification(port, size, false, false, false, d.ext[c.cur] === 0))
+  c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, false, false, false, d.ext[c.cur] === 0))
   const v = size === 4 ? c.r[0] : size === 2 ? c.r16[0] : c.r8[0]
   ioOutValue(c, port, size, v)
 }
@@ -151,7 +158,7 @@ export function popf(c: Cpu, size: number): void {
 /** HLT: #GP(0) at CPL > 0; stops until an interrupt (IF = 1) or for good (IF = 0). */
 export function hlt(c: Cpu): void {
   privileged(c, PrivilegedInsn.Hlt)
-  c.vmxCheck(ExitReason.Hlt, 0)
+  c.vmxCheck(ExitReason.HLT, 0)
   const at = c.insnEip()
   c.eip = c.nextEip()
   const ifClear = (c.fl & IF) === 0
@@ -163,7 +170,7 @@ export function hlt(c: Cpu): void {
 
 /** CPUID (SDM Vol. 2 CPUID); models override leaves through `cpuidOverrides`. */
 export function cpuid(c: Cpu): void {
-  c.vmxCheck(ExitReason.Cpuid, 0)
+  c.vmxCheck(ExitReason.CPUID, 0)
   const r = c.r
   const v = cpuidLeaf(c, r[0] >>> 0, r[1] >>> 0)
   r[0] = v[0]
@@ -172,14 +179,26 @@ export function cpuid(c: Cpu): void {
   r[2] = v[3]
 }
 
-/** Time-stamp counter = clock.cycles + the offset set by writes to IA32_TIME_STAMP_COUNTER, modulo 2⁶⁴. */
+/**
+ * Time-stamp counter = clock.cycles + the offset set by writes to IA32_TIME_STAMP_COUNTER, modulo 2⁶⁴;
+ * in VMX non-root operation with "use TSC offsetting", plus the VMCS TSC offset (SDM Vol. 3C §26.3:
+ * RDTSC and RDMSR of IA32_TIME_STAMP_COUNTER that do not exit).
+ */
 export function readTsc(c: Cpu, out: Int32Array): void {
   const cyc = c.clock.cycles
   const cl = cyc % 0x100000000
   const ch = Math.floor(cyc / 0x100000000)
-  const lo = cl + (c.tscOffLo >>> 0)
+  let lo = cl + (c.tscOffLo >>> 0)
+  let hi = ch + (c.tscOffHi >>> 0) + (lo >= 0x100000000 ? 1 : 0)
+  lo = lo >>> 0
+  const v = c.vmx?.vmcs
+  if (v !== undefined && v.procControls & PROC_USE_TSC_OFFSETTING) {
+    const sum = lo + v.tscOffsetLo
+    hi += v.tscOffsetHi + (sum >= 0x100000000 ? 1 : 0)
+    lo = sum
+  }
   out[0] = lo | 0
-  out[1] = (ch + (c.tscOffHi >>> 0) + (lo >= 0x100000000 ? 1 : 0)) | 0
+  out[1] = hi | 0
 }
 
 const tsc = new Int32Array(2)
@@ -187,7 +206,7 @@ const tsc = new Int32Array(2)
 /** RDTSC: #GP(0) at CPL > 0 when CR4.TSD is set (SDM Vol. 2 RDTSC). */
 export function rdtsc(c: Cpu): void {
   if (c.cr4 & CR4_TSD && c.cpl !== 0) c.raise(Vec.GP, 0)
-  c.vmxCheck(ExitReason.Rdtsc, 0)
+  c.vmxCheck(ExitReason.RDTSC, 0)
   c.syncClock()
   readTsc(c, tsc)
   c.r[0] = tsc[0]
@@ -197,7 +216,7 @@ export function rdtsc(c: Cpu): void {
 /** RDPMC: no performance counters are modelled, so every counter index is invalid: #GP(0). */
 export function rdpmc(c: Cpu): void {
   if (c.cpl !== 0 && (c.cr4 & CR4_PCE) === 0) c.raise(Vec.GP, 0)
-  c.vmxCheck(ExitReason.Rdpmc, 0)
+  c.vmxCheck(ExitReason.RDPMC, 0)
   c.raise(Vec.GP, 0)
 }
 
@@ -217,7 +236,7 @@ export const Msr = {
  */
 export function rdmsr(c: Cpu): void {
   privileged(c, PrivilegedInsn.Rdmsr)
-  c.vmxCheck(ExitReason.Rdmsr, 0)
+  c.vmxCheck(ExitReason.MSR_READ, 0)
   const r = c.r
   let lo = 0
   let hi = 0
@@ -253,7 +272,7 @@ export function rdmsr(c: Cpu): void {
 /** WRMSR (see {@link rdmsr}); IA32_FEATURE_CONTROL is read-only once its lock bit is set. */
 export function wrmsr(c: Cpu): void {
   privileged(c, PrivilegedInsn.Wrmsr)
-  c.vmxCheck(ExitReason.Wrmsr, 0)
+  c.vmxCheck(ExitReason.MSR_WRITE, 0)
   const r = c.r
   const lo = r[0]
   const hi = r[2]
@@ -332,25 +351,22 @@ export function sysexit(c: Cpu): void {
 
 // ------------------------------------------------------------------ control and debug registers
 
-/** CR-access exit qualification (SDM Vol. 3C Table 28-3): CR number, access type, GPR, LMSW source. */
-function crQual(cr: number, type: number, gpr: number, lmswData = 0): number {
-  return cr | (type << 4) | (gpr << 8) | (lmswData << 16)
-}
-
 /**
  * MOV to CR0/CR2/CR3/CR4 (SDM Vol. 2 "MOV—Move to/from Control Registers"): CR1, CR5–CR7 → #UD;
  * CR0 with PG and not PE, or NW and not CD → #GP(0); clearing PE (back to real mode) is not modelled
  * and raises #GP(0); setting a CR4 bit this CPU lacks → #GP(0). Changes that affect translations
- * flush the TLB (SDM Vol. 3A §4.10.4.1); a CR3 load keeps global pages.
+ * flush the TLB (SDM Vol. 3A §4.10.4.1); a CR3 load keeps global pages. In VMX non-root operation a
+ * MOV to CR0/CR4 that does not exit leaves the bits the guest/host mask owns unchanged (SDM Vol. 3C §26.3).
  */
 export function movToCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
   privileged(c, PrivilegedInsn.MovToCr)
-  c.vmxCheck(ExitReason.CrAccess, crQual(cr, 0, gpr))
+  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovToCr, gpr))
   const v = c.r[gpr]
   switch (cr) {
     case 0: {
-      const nv = (v & CR0_DEFINED) | CR0_ET
+      let nv = (v & CR0_DEFINED) | CR0_ET
+      if (c.vmx !== null) nv = cr0AfterMov(c.vmx.vmcs, c.cr0, nv) | 0
       if ((nv & CR0_PG && !(nv & CR0_PE)) || (nv & CR0_NW && !(nv & CR0_CD)) || !(nv & CR0_PE)) c.raise(Vec.GP, 0)
       const changed = c.cr0 ^ nv
       c.cr0 = nv
@@ -367,8 +383,9 @@ export function movToCr(c: Cpu, cr: number, gpr: number): void {
       break
     default: {
       if (v & ~CR4_SUPPORTED) c.raise(Vec.GP, 0)
-      const changed = c.cr4 ^ v
-      c.cr4 = v
+      const nv = c.vmx !== null ? cr4AfterMov(c.vmx.vmcs, c.cr4, v) | 0 : v
+      const changed = c.cr4 ^ nv
+      c.cr4 = nv
       if (changed & (CR4_PSE | CR4_PGE)) c.flushTlb(true)
       break
     }
@@ -376,11 +393,15 @@ export function movToCr(c: Cpu, cr: number, gpr: number): void {
   c.brk = 1
 }
 
+/** MOV from CR0/CR2/CR3/CR4; in VMX non-root operation CR0 and CR4 read their host-owned bits from the read shadows (SDM Vol. 3C §26.3). */
 export function movFromCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
   privileged(c, PrivilegedInsn.MovFromCr)
-  c.vmxCheck(ExitReason.CrAccess, crQual(cr, 1, gpr))
-  c.r[gpr] = cr === 0 ? c.cr0 : cr === 2 ? c.cr2 : cr === 3 ? c.cr3 : c.cr4
+  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovFromCr, gpr))
+  const vmcs = c.vmx?.vmcs
+  if (cr === 0) c.r[gpr] = vmcs !== undefined ? guestReadCr0(vmcs, c.cr0) | 0 : c.cr0
+  else if (cr === 4) c.r[gpr] = vmcs !== undefined ? guestReadCr4(vmcs, c.cr4) | 0 : c.cr4
+  else c.r[gpr] = cr === 2 ? c.cr2 : c.cr3
 }
 
 /** MOV DRn: #GP(0) at CPL > 0; DR4/DR5 alias DR6/DR7 unless CR4.DE, which makes them #UD (SDM Vol. 3A §17.2.2). */
@@ -395,7 +416,7 @@ function drIndex(c: Cpu, dr: number): number {
 export function movToDr(c: Cpu, dr: number, gpr: number): void {
   privileged(c, PrivilegedInsn.MovToDr)
   const n = drIndex(c, dr)
-  c.vmxCheck(ExitReason.MovDr, dr | (gpr << 8))
+  c.vmxCheck(ExitReason.DR_ACCESS, movDrQualification(dr, false, gpr))
   const v = c.r[gpr]
   if (n === 6) c.dr[6] = (v & 0xe00f) | 0xffff0ff0
   else if (n === 7) c.dr[7] = (v & 0xffff2bff) | 0x400
@@ -405,47 +426,51 @@ export function movToDr(c: Cpu, dr: number, gpr: number): void {
 export function movFromDr(c: Cpu, dr: number, gpr: number): void {
   privileged(c, PrivilegedInsn.MovFromDr)
   const n = drIndex(c, dr)
-  c.vmxCheck(ExitReason.MovDr, dr | (1 << 4) | (gpr << 8))
+  c.vmxCheck(ExitReason.DR_ACCESS, movDrQualification(dr, true, gpr))
   c.r[gpr] = c.dr[n]
 }
 
-/** CLTS: clears CR0.TS. */
+/** CLTS: clears CR0.TS (in VMX non-root operation, not when the CR0 mask owns TS, SDM Vol. 3C §26.3). */
 export function clts(c: Cpu): void {
   privileged(c, PrivilegedInsn.Clts)
-  c.vmxCheck(ExitReason.CrAccess, crQual(0, 2, 0))
-  c.cr0 &= ~CR0_TS
+  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Clts))
+  c.cr0 = c.vmx !== null ? cr0AfterClts(c.vmx.vmcs, c.cr0) | 0 : c.cr0 & ~CR0_TS
 }
 
-/** LMSW: loads CR0[3:0] but cannot clear PE (SDM Vol. 2 LMSW). */
-export function lmsw(c: Cpu, v: number): void {
+/** LMSW: loads CR0[3:0] but cannot clear PE (SDM Vol. 2 LMSW); in non-root operation host-owned bits stay. */
+export function lmsw(c: Cpu, v: number, memory: boolean): void {
   privileged(c, PrivilegedInsn.Lmsw)
-  c.vmxCheck(ExitReason.CrAccess, crQual(0, 3, 0, v & 0xffff))
-  c.cr0 = (c.cr0 & ~0xe) | (v & 0xf) | CR0_PE
+  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Lmsw, 0, v, memory))
+  c.cr0 = c.vmx !== null ? cr0AfterLmsw(c.vmx.vmcs, c.cr0, v) | 0 : (c.cr0 & ~0xe) | (v & 0xf) | CR0_PE
 }
 
-/** SMSW: stores CR0 (low 16 bits to memory or a 16-bit register; all of it to a 32-bit register) at any CPL. */
+/**
+ * SMSW: stores CR0 (low 16 bits to memory or a 16-bit register; all of it to a 32-bit register) at
+ * any CPL; in VMX non-root operation the host-owned bits come from the CR0 read shadow.
+ */
 export function smsw(c: Cpu, i: number): void {
   c.offerSensitive(SensitiveInsn.Smsw)
   const d = c.dec
-  c.sensitive(SensitiveInsn.Smsw, c.cr0 & 0xffff)
+  const cr0 = c.vmx !== null ? guestReadCr0(c.vmx.vmcs, c.cr0) | 0 : c.cr0
+  c.sensitive(SensitiveInsn.Smsw, cr0 & 0xffff)
   const size = d.sz[i]
   if (d.sg[i] & SG_REG) {
-    if (size === 4) c.r[d.r2[i]] = c.cr0
-    else c.r16[d.r2[i] << 1] = c.cr0
-  } else c.wr16(c.lin(i, 2, true), c.cr0 & 0xffff)
+    if (size === 4) c.r[d.r2[i]] = cr0
+    else c.r16[d.r2[i] << 1] = cr0
+  } else c.wr16(c.lin(i, 2, true), cr0 & 0xffff)
 }
 
 /** INVD/WBINVD: caches are not modelled; privileged no-ops. */
 export function invd(c: Cpu, writeBack: boolean): void {
   privileged(c, writeBack ? PrivilegedInsn.Wbinvd : PrivilegedInsn.Invd)
-  c.vmxCheck(writeBack ? ExitReason.Wbinvd : ExitReason.Invd, 0)
+  c.vmxCheck(writeBack ? ExitReason.WBINVD : ExitReason.INVD, 0)
 }
 
 /** INVLPG m: drops the TLB entry of the page containing the linear address (no memory access). */
 export function invlpgInsn(c: Cpu, i: number): void {
   privileged(c, PrivilegedInsn.Invlpg)
   const lin = (c.ea(i) + c.base[c.dec.sg[i] & 7]) | 0
-  c.vmxCheck(ExitReason.Invlpg, lin)
+  c.vmxCheck(ExitReason.INVLPG, lin)
   c.invlpg(lin)
 }
 
@@ -454,7 +479,7 @@ export function invlpgInsn(c: Cpu, i: number): void {
 /** LGDT/LIDT m16&32 (#GP(0) at CPL > 0); with a 16-bit operand size only 24 bits of base are loaded. */
 export function lgdtLidt(c: Cpu, i: number, idt: boolean): void {
   privileged(c, idt ? PrivilegedInsn.Lidt : PrivilegedInsn.Lgdt)
-  c.vmxCheck(ExitReason.GdtrIdtrAccess, 0)
+  c.vmxCheck(ExitReason.GDTR_IDTR, 0)
   const lin = c.lin(i, 6, false)
   const limit = c.rd16(lin)
   let base = c.rd32((lin + 2) | 0)
@@ -471,7 +496,7 @@ export function lgdtLidt(c: Cpu, i: number, idt: boolean): void {
 /** SGDT/SIDT m: stores the real limit and base at any CPL (sensitive, not privileged). */
 export function sgdtSidt(c: Cpu, i: number, idt: boolean): void {
   c.offerSensitive(idt ? SensitiveInsn.Sidt : SensitiveInsn.Sgdt)
-  c.vmxCheck(ExitReason.GdtrIdtrAccess, 0)
+  c.vmxCheck(ExitReason.GDTR_IDTR, 0)
   const base = idt ? c.idtBase : c.gdtBase
   const limit = idt ? c.idtLimit : c.gdtLimit
   c.sensitive(idt ? SensitiveInsn.Sidt : SensitiveInsn.Sgdt, base)
@@ -484,7 +509,7 @@ export function sgdtSidt(c: Cpu, i: number, idt: boolean): void {
 /** SLDT/STR: store the LDTR/TR selector at any CPL (a 32-bit register destination is zero-extended). */
 export function sldtStr(c: Cpu, i: number, tr: boolean): void {
   c.offerSensitive(tr ? SensitiveInsn.Str : SensitiveInsn.Sldt)
-  c.vmxCheck(ExitReason.LdtrTrAccess, 0)
+  c.vmxCheck(ExitReason.LDTR_TR, 0)
   const v = tr ? c.trSel : c.ldtSel
   c.sensitive(tr ? SensitiveInsn.Str : SensitiveInsn.Sldt, v)
   const d = c.dec
