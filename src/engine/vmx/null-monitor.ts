@@ -90,6 +90,11 @@ export class NullMonitor {
   steps = 0
   /** Why the last VM entry failed, when a run ended with `shutdown` because of it. */
   entryFailure: string | null = null
+  /**
+   * An extension point: offered each VM exit (the VMCS holds it) before the monitor's own handling;
+   * returning true means it was handled and the guest resumes. Tests observe and handle exits here.
+   */
+  onExit: ((reason: number) => boolean) | null = null
   /** HLT with IF = 1: the vCPU is blocked in root operation until a device interrupts. */
   private blocked = false
   private debugExitPending = false
@@ -244,6 +249,7 @@ export class NullMonitor {
     const { vmx, vmcs } = this
     const reason = vmcs.read(F.VM_EXIT_REASON) & EXIT_REASON_BASIC_MASK
     this.exits.set(reason, (this.exits.get(reason) ?? 0) + 1)
+    if (this.onExit !== null && this.onExit(reason)) return null
     switch (reason) {
       case ExitReason.EXTERNAL_INTERRUPT:
       case ExitReason.INTERRUPT_WINDOW:

@@ -597,8 +597,10 @@ export class VmxCpu implements VmxHooks, Snapshottable {
           if (kind === VmxInsn.Vmread || kind === VmxInsn.Vmwrite) {
             info = memory ? vmxInsnInfoMem(d.sc[slot], addr, sg & 7, index, base, d.r1[slot]) : vmreadVmwriteInfoReg(d.r2[slot], d.r1[slot])
             q = memory ? d.disp[slot] : 0
-          } else if (kind >= VmxInsn.Vmptrld || kind === VmxInsn.Invept || kind === VmxInsn.Invvpid) {
-            info = vmxInsnInfoMem(d.sc[slot], addr, sg & 7, index, base, d.r1[slot])
+          } else if (kind >= VmxInsn.Vmptrld) {
+            // Bits 31:28 name the register holding the type only for INVEPT and INVVPID (Table 28-13).
+            const reg2 = kind === VmxInsn.Invept || kind === VmxInsn.Invvpid ? d.r1[slot] : 0
+            info = vmxInsnInfoMem(d.sc[slot], addr, sg & 7, index, base, reg2)
             q = d.disp[slot]
           }
         }
