@@ -4,6 +4,7 @@
 #   public/guests/ringos-native.elf     kernel + native platform (UART, ATA, PIC, PIT)
 #   public/guests/ringos-virtio.elf     kernel + virtio platform (virtio-mmio console and block)
 #   public/guests/ringos-hyperv.elf     kernel + hyperv platform (hypercall page, SynIC, VMBus console and disk)
+#   public/guests/ringos-xen-pv.elf     kernel in ring 1 + xen-pv platform (hypercalls, event channels, split drivers)
 #   public/guests/ringos-*.map.json     symbol and line maps (kernel and every program)
 #   public/guests/ringos-disk.img       the disk they all boot from: a ustar archive with /bin and text files
 #   public/guests/guests.json           which image uses which disk, map and platform
@@ -22,15 +23,21 @@ OUT=$(mkdir -p "${1:-$REPO/public/guests}" && cd "${1:-$REPO/public/guests}" && 
 BUILD=$(mkdir -p "${GUEST_BUILD_DIR:-$GUEST/build}" && cd "${GUEST_BUILD_DIR:-$GUEST/build}" && pwd)
 cd "$GUEST" # sources are named relative to guest/, so no absolute path reaches the images
 
-PLATFORMS="native virtio hyperv"
-# Each platform: its files under platform/ (cpu.c: the CPU instructions all three execute; pc.c: the
-# PIC and PIT) and the drivers they use.
+PLATFORMS="native virtio hyperv xen-pv"
+# Each platform: its files under platform/ (cpu.c: the CPU instructions the ring-0 kernels execute;
+# pc.c: the PIC and PIT) and the drivers they use (variable names spell "-" as "_").
 PLATFORM_native="cpu pc native"
 PLATFORM_virtio="cpu pc virtio"
 PLATFORM_hyperv="cpu hyperv"
+PLATFORM_xen_pv="xen-pv"
 DRIVERS_native="pic pit uart ata"
 DRIVERS_virtio="pic pit virtio"
 DRIVERS_hyperv="hyperv vmbus uart"
+DRIVERS_xen_pv="xenstore"
+# Xen PV runs the kernel proper in ring 1 (RINGOS_XEN_PV: kernel/gdt.h's selectors), starts it from
+# platform/xen-pv-entry.asm (start_info, not Multiboot; it also assembles kernel/entry.asm) and links
+# it with platform/xen-pv.ld, which keeps Xen's ELF notes.
+XEN_PV_FLAGS=(-DRINGOS_XEN_PV)
 KERNEL_C="kmain gdt idt paging sched elf syscall console tarfs lab"
 PROGRAMS="init sh clockd ps ls cat uptime cpuinfo bench forkwait ptemod popf sgdt fault true"
 DISK_KIB=512
@@ -44,7 +51,7 @@ CFLAGS=(-m32 -march=i686 -Os -std=gnu11 -ffreestanding -fno-pic -fno-pie -fno-st
   -Wall -Wextra -Werror)
 LDFLAGS=(-m elf_i386 -nostdlib --build-id=none -z noexecstack)
 
-cc() { mkdir -p "$(dirname "$BUILD/$2")" && gcc "${CFLAGS[@]}" -c "$1" -o "$BUILD/$2"; }
+cc() { mkdir -p "$(dirname "$BUILD/$2")" && gcc "${CFLAGS[@]}" "${@:3}" -c "$1" -o "$BUILD/$2"; }
 asm() { mkdir -p "$(dirname "$BUILD/$2")" && nasm -f elf32 -g -F dwarf "$1" -o "$BUILD/$2"; }
 
 # Shared library code and the kernel proper.
@@ -52,8 +59,11 @@ for f in string fmt; do cc "lib/$f.c" "lib/$f.o"; done
 asm kernel/boot.asm kernel/boot.o
 asm kernel/entry.asm kernel/entry.o
 for f in $KERNEL_C; do cc "kernel/$f.c" "kernel/$f.o"; done
-for f in pic pit uart ata virtio hyperv vmbus; do cc "drivers/$f.c" "drivers/$f.o"; done
-for p in cpu pc $PLATFORMS; do cc "platform/$p.c" "platform/$p.o"; done
+for f in $KERNEL_C; do cc "kernel/$f.c" "kernel-xen-pv/$f.o" "${XEN_PV_FLAGS[@]}"; done
+for f in pic pit uart ata virtio hyperv vmbus xenstore; do cc "drivers/$f.c" "drivers/$f.o"; done
+for p in cpu pc native virtio hyperv; do cc "platform/$p.c" "platform/$p.o"; done
+cc platform/xen-pv.c platform/xen-pv.o "${XEN_PV_FLAGS[@]}"
+asm platform/xen-pv-entry.asm platform/xen-pv-entry.o
 
 # User programs: each a static ELF at 0x40000000.
 asm user/crt0.asm user/crt0.o
@@ -73,14 +83,21 @@ node tools/mkustar.mjs "$OUT/ringos-disk.img" "$DISK_KIB" "${disk_entries[@]}"
 # One kernel per platform: the kernel proper, the platform's implementation of platform/platform.h,
 # and the drivers it uses.
 for plat in $PLATFORMS; do
-  platform_var="PLATFORM_$plat"
-  drivers_var="DRIVERS_$plat"
-  objs=("$BUILD/kernel/boot.o" "$BUILD/kernel/entry.o")
-  for f in $KERNEL_C; do objs+=("$BUILD/kernel/$f.o"); done
+  platform_var="PLATFORM_${plat//-/_}"
+  drivers_var="DRIVERS_${plat//-/_}"
+  if [ "$plat" = xen-pv ]; then
+    objs=("$BUILD/platform/xen-pv-entry.o")
+    for f in $KERNEL_C; do objs+=("$BUILD/kernel-xen-pv/$f.o"); done
+    script=platform/xen-pv.ld
+  else
+    objs=("$BUILD/kernel/boot.o" "$BUILD/kernel/entry.o")
+    for f in $KERNEL_C; do objs+=("$BUILD/kernel/$f.o"); done
+    script=kernel/kernel.ld
+  fi
   for p in ${!platform_var}; do objs+=("$BUILD/platform/$p.o"); done
   for d in ${!drivers_var}; do objs+=("$BUILD/drivers/$d.o"); done
   objs+=("$BUILD/lib/string.o" "$BUILD/lib/fmt.o")
-  ld "${LDFLAGS[@]}" -T kernel/kernel.ld -o "$BUILD/ringos-$plat.elf" "${objs[@]}"
+  ld "${LDFLAGS[@]}" -T "$script" -o "$BUILD/ringos-$plat.elf" "${objs[@]}"
   programs=()
   for prog in $PROGRAMS; do programs+=("$prog=$BUILD/bin/$prog"); done
   node tools/mkmap.mjs "$OUT/ringos-$plat.map.json" "kernel=$BUILD/ringos-$plat.elf" "${programs[@]}"

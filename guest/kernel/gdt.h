@@ -4,9 +4,16 @@
 
 #include <stdint.h>
 
-/* Selectors: index << 3 | requested privilege level. */
-#define KERNEL_CS 0x08
-#define KERNEL_DS 0x10
+/* Selectors: index << 3 | requested privilege level. The kernel's ring is 0, or 1 when it is built for
+ * Xen PV (RINGOS_XEN_PV), where Xen keeps ring 0 and runs the guest kernel in ring 1 with the same
+ * table (Xen makes its descriptors DPL 1 when it validates them). */
+#ifdef RINGOS_XEN_PV
+#define KERNEL_RPL 1
+#else
+#define KERNEL_RPL 0
+#endif
+#define KERNEL_CS (0x08 | KERNEL_RPL)
+#define KERNEL_DS (0x10 | KERNEL_RPL)
 #define USER_CS (0x18 | 3)
 #define USER_DS (0x20 | 3)
 #define TSS_SEL 0x28

@@ -309,7 +309,7 @@ int proc_info(int index, struct procinfo *out)
         out->pid = p->pid;
         out->ppid = p->ppid;
         out->state = p->state;
-        out->ring = p == idle ? 0 : 3;
+        out->ring = p == idle ? KERNEL_RPL : 3;
         out->ticks = p->ticks;
         out->pages = p->user_pages;
         strncpy_z(out->name, p->name, sizeof out->name);

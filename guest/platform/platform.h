@@ -8,11 +8,13 @@
  *   virtio  platform/cpu.c + pc.c + virtio.c   the same PIC and PIT; virtio-mmio console and block
  *   hyperv  platform/cpu.c + hyperv.c          Hyper-V: hypercall page, SynIC, synthetic timer, VMBus
  *                                              console and storage (docs/hyperv-abi.md)
+ *   xen-pv  platform/xen-pv.c                  Xen 32-bit PV, kernel in ring 1: hypercalls, event
+ *                                              channels, console ring, blkfront (docs/xen-pv-abi.md)
  *
  * cpu.c holds the CPU instructions themselves (CLI/STI, PUSHF/POPF, HLT, LGDT/LIDT/LTR/SGDT, MOV CR3,
- * INVLPG), pc.c the PIC and PIT. A paravirtual platform that deprivileges the kernel (Xen PV:
- * hypercalls for page tables, CR3 and the trap table, the event-channel mask instead of CLI/STI, split
- * drivers) supplies its own implementation of the same functions.
+ * INVLPG), pc.c the PIC and PIT. The paravirtual xen-pv platform, whose kernel is deprivileged,
+ * replaces each with its Xen operation (hypercalls for page tables, CR3 and the trap table, the
+ * event-channel mask instead of CLI/STI, split drivers).
  */
 #ifndef RINGOS_PLATFORM_H
 #define RINGOS_PLATFORM_H

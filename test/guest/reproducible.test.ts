@@ -50,7 +50,7 @@ describe.skipIf(mismatch !== '')('guest images', () => {
       files: string[]
       lines: [number, number, number][]
     }
-    for (const platform of ['native', 'virtio', 'hyperv']) {
+    for (const platform of ['native', 'virtio', 'hyperv', 'xen-pv']) {
       const map = JSON.parse(readFileSync(join(dir, 'out', `ringos-${platform}.map.json`), 'utf8')) as {
         images: Record<string, Image>
       }
