@@ -3,6 +3,9 @@
  * main.ts reports as one line on stderr with exit code 2.
  */
 
+import { ARCH_IDS, type ArchId } from '../engine/hv/architectures'
+import { MAX_VMS, PLATFORMS, type PagingMode, type Platform } from '../engine/session/config'
+
 export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
@@ -22,18 +25,30 @@ export interface RunArgs {
   readonly untilIdle: boolean
   /** The console --input goes to and the JSON `console` comes from (default: the image's platform). */
   readonly console?: ConsoleName
-  /** `bare` (the default): the bare-metal PC; `vmx-null`: the same PC with the guest in VMX non-root operation under the null monitor. */
+  /**
+   * `machine` (the default): the raw Ringside PC, the Engine I contract; `vmx-null`: the same PC with
+   * the guest in VMX non-root operation under the null monitor; an architecture id: a session of that
+   * hypervisor model (flows, costs, management plane).
+   */
   readonly arch: RunnerArch
+  /** The guest's platform layer (default: the image's, from guests.json, else native). Architectures only. */
+  readonly platform?: Platform
+  /** Number of VMs running the image (architectures only; default 1). */
+  readonly vms: number
+  /** Management commands run before the guests start (architectures only). */
+  readonly manage: readonly string[]
+  /** Memory virtualization for the VT-x models: EPT (default) or shadow page tables. */
+  readonly paging?: PagingMode
 }
 
-export const RUNNER_ARCHES = ['bare', 'vmx-null'] as const
-export type RunnerArch = (typeof RUNNER_ARCHES)[number]
+export type RunnerArch = 'machine' | 'vmx-null' | ArchId
+export const RUNNER_ARCHES: readonly RunnerArch[] = ['machine', 'vmx-null', ...ARCH_IDS]
 
 export const CONSOLE_NAMES = ['com1', 'virtio'] as const
 export type ConsoleName = (typeof CONSOLE_NAMES)[number]
 
 export const USAGE =
-  'usage: ringside run --image FILE [--arch bare|vmx-null] [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
+  'usage: ringside run --image FILE [--arch machine|vmx-null|ARCH] [--platform native|virtio|hyperv|xen-pv] [--vms N] [--manage CMD]... [--paging ept|shadow] [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
 
 /** Default step budget: large enough for any program in the repository, small enough to end a runaway guest. */
 export const DEFAULT_MAX_INSNS = 4_000_000_000
@@ -43,7 +58,8 @@ export function parseNumber(flag: string, text: string, max: number): number {
   const t = text.trim()
   const ok = /^0x[0-9a-f]+$/i.test(t) || /^[0-9]+$/.test(t)
   const n = ok ? Number(t) : NaN
-  if (!Number.isSafeInteger(n) || n < 0 || n > max) throw new UsageError(`${flag}: '${text}' is not a number between 0 and ${max}`)
+  if (!Number.isSafeInteger(n) || n < 0 || n > max)
+    throw new UsageError(`${flag}: '${text}' is not a number between 0 and ${max}`)
   return n
 }
 
@@ -68,7 +84,8 @@ export function unescapeInput(text: string): string {
 }
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  if (argv[0] !== 'run') throw new UsageError(argv.length === 0 ? 'missing command' : `unknown command '${argv[0]}'`)
+  if (argv[0] !== 'run')
+    throw new UsageError(argv.length === 0 ? 'missing command' : `unknown command '${argv[0]}'`)
   let image: string | undefined
   let loadAddr: number | undefined
   let entry: number | undefined
@@ -80,7 +97,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   let disk: string | undefined
   let untilIdle = false
   let console: ConsoleName | undefined
-  let arch: RunnerArch = 'bare'
+  let arch: RunnerArch = 'machine'
+  let platform: Platform | undefined
+  let vms = 1
+  const manage: string[] = []
+  let paging: PagingMode | undefined
   for (let k = 1; k < argv.length; k++) {
     const flag = argv[k]
     const value = (): string => {
@@ -116,14 +137,36 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         break
       case '--console': {
         const v = value()
-        if (!(CONSOLE_NAMES as readonly string[]).includes(v)) throw new UsageError(`--console: '${v}' is not one of ${CONSOLE_NAMES.join(', ')}`)
+        if (!(CONSOLE_NAMES as readonly string[]).includes(v))
+          throw new UsageError(`--console: '${v}' is not one of ${CONSOLE_NAMES.join(', ')}`)
         console = v as ConsoleName
         break
       }
       case '--arch': {
         const v = value()
-        if (!(RUNNER_ARCHES as readonly string[]).includes(v)) throw new UsageError(`--arch: '${v}' is not one of ${RUNNER_ARCHES.join(', ')}`)
+        if (!(RUNNER_ARCHES as readonly string[]).includes(v))
+          throw new UsageError(`--arch: '${v}' is not one of ${RUNNER_ARCHES.join(', ')}`)
         arch = v as RunnerArch
+        break
+      }
+      case '--platform': {
+        const v = value()
+        if (!(PLATFORMS as readonly string[]).includes(v))
+          throw new UsageError(`--platform: '${v}' is not one of ${PLATFORMS.join(', ')}`)
+        platform = v as Platform
+        break
+      }
+      case '--vms':
+        vms = parseNumber(flag, value(), MAX_VMS)
+        if (vms < 1) throw new UsageError(`--vms: between 1 and ${MAX_VMS}`)
+        break
+      case '--manage':
+        manage.push(value())
+        break
+      case '--paging': {
+        const v = value()
+        if (v !== 'ept' && v !== 'shadow') throw new UsageError(`--paging: '${v}' is not one of ept, shadow`)
+        paging = v
         break
       }
       case '--until-idle':
@@ -137,5 +180,30 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     }
   }
   if (image === undefined) throw new UsageError('--image is required')
-  return { image, loadAddr, entry, memMiB, input, maxInsns, json, cmdline, disk, untilIdle, console, arch }
+  const session = arch !== 'machine' && arch !== 'vmx-null'
+  if (!session && (platform !== undefined || vms !== 1 || manage.length > 0 || paging !== undefined)) {
+    throw new UsageError('--platform, --vms, --manage and --paging need an architecture (--arch)')
+  }
+  if (session && console !== undefined)
+    throw new UsageError(
+      "--console is for --arch machine|vmx-null; an architecture uses each VM's platform console",
+    )
+  return {
+    image,
+    loadAddr,
+    entry,
+    memMiB,
+    input,
+    maxInsns,
+    json,
+    cmdline,
+    disk,
+    untilIdle,
+    console,
+    arch,
+    platform,
+    vms,
+    manage,
+    paging,
+  }
 }

@@ -14,6 +14,9 @@ import { USAGE, UsageError, parseRunArgs, type RunArgs } from './args'
 import { guestImageInfo } from './guest-manifest'
 import { runSummary } from './summary'
 import { utf8Encode } from '../engine/util/utf8'
+import { ConfigError, PLATFORMS, type Platform } from '../engine/session/config'
+import { Session } from '../engine/session/session'
+import { sessionSummary } from '../engine/session/summary'
 
 /** --until-idle: virtual time the guest must spend halted, after reading all input, to count as idle. */
 const UNTIL_IDLE_MS = 100
@@ -31,6 +34,53 @@ function readInput(path: string, what: string): Uint8Array {
   }
 }
 
+function isPlatform(p: string | undefined): p is Platform {
+  return p !== undefined && (PLATFORMS as readonly string[]).includes(p)
+}
+
+/** `--arch <architecture>`: a session of that hypervisor model, with the runner's JSON plus the model's summary. */
+function runSession(
+  args: RunArgs,
+  image: Uint8Array,
+  disk: Uint8Array | undefined,
+  platform: Platform,
+): void {
+  let session: Session
+  try {
+    session = new Session({
+      arch: args.arch,
+      vms: Array.from({ length: args.vms }, () => ({
+        image,
+        ...(disk ? { disk } : {}),
+        platform,
+        memMiB: args.memMiB,
+        cmdline: args.cmdline,
+        ...(args.loadAddr === undefined ? {} : { loadAddr: args.loadAddr }),
+        ...(args.entry === undefined ? {} : { entry: args.entry }),
+      })),
+      ...(args.paging ? { paging: args.paging } : {}),
+      manage: args.manage,
+    })
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof ImageError) fail(`${args.image}: ${e.message}`, 2)
+    throw e
+  }
+  if (args.input) for (const vm of session.vms) session.input(vm.index, utf8Encode(args.input))
+  const result = session.run({
+    maxInstructions: args.maxInsns,
+    ...(args.untilIdle ? { untilIdleMs: UNTIL_IDLE_MS } : {}),
+  })
+  const summary = sessionSummary(session, result)
+  if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
+  else {
+    process.stdout.write(summary.console)
+    const code = summary.exitCode === undefined ? '' : ` exitCode=${summary.exitCode}`
+    process.stderr.write(
+      `ringside: arch=${summary.arch} stop=${summary.stop}${code} instructions=${summary.instructions} cycles=${summary.cycles}\n`,
+    )
+  }
+}
+
 function main(argv: readonly string[]): void {
   let args: RunArgs
   try {
@@ -44,8 +94,19 @@ function main(argv: readonly string[]): void {
   const guest = guestImageInfo(args.image)
   const diskPath = args.disk ?? guest?.disk
   const disk = diskPath === undefined ? undefined : readInput(diskPath, 'disk')
-  const consoleIndex = (args.console ?? (guest?.platform === 'virtio' ? 'virtio' : 'com1')) === 'virtio' ? Console.virtio : Console.com1
-  const m = args.arch === 'vmx-null' ? new NullMonitor({ memMiB: args.memMiB, disk }) : new BareMetal({ memMiB: args.memMiB, disk })
+  if (args.arch !== 'machine' && args.arch !== 'vmx-null') {
+    const own = guest?.platform
+    runSession(args, image, disk, args.platform ?? (isPlatform(own) ? own : 'native'))
+    return
+  }
+  const consoleIndex =
+    (args.console ?? (guest?.platform === 'virtio' ? 'virtio' : 'com1')) === 'virtio'
+      ? Console.virtio
+      : Console.com1
+  const m =
+    args.arch === 'vmx-null'
+      ? new NullMonitor({ memMiB: args.memMiB, disk })
+      : new BareMetal({ memMiB: args.memMiB, disk })
   const out: number[] = []
   m.pc.onConsoleOutput = (console, bytes) => {
     if (console !== consoleIndex) return
@@ -64,7 +125,9 @@ function main(argv: readonly string[]): void {
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
   else {
     const code = summary.exitCode === undefined ? '' : ` exitCode=${summary.exitCode}`
-    process.stderr.write(`ringside: stop=${stop}${code} instructions=${summary.instructions} cycles=${summary.cycles} cpl=${summary.cpl}\n`)
+    process.stderr.write(
+      `ringside: stop=${stop}${code} instructions=${summary.instructions} cycles=${summary.cycles} cpl=${summary.cpl}\n`,
+    )
   }
 }
 

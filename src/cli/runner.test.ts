@@ -244,7 +244,7 @@ msg: db "non-root", 10, 0
     expect(vmx.exitNames).toEqual({ '10': 'CPUID', '12': 'HLT', '16': 'RDTSC', '28': 'Control-register accesses', '30': 'I/O instruction' })
     expect(vmx.events['vm-exit']).toBe(4 + bare.events['port-io'])
     expect(vmx.events['vm-entry']).toBe(vmx.events['vm-exit'])
-    expect(runner(['run', '--image', img, '--arch', 'kvm']).status).toBe(2)
+    expect(runner(['run', '--image', img, '--arch', 'nosuch']).status).toBe(2)
   })
 
   it('reports bad arguments and bad images with one line on stderr and exit code 2', () => {

@@ -1,5 +1,5 @@
 import { encodeContext, parseContextLabel } from '../privilege'
-import { EventKind, type FlowKind, type HopCause } from '../trace/schema'
+import { EventKind, HopCause, type FlowKind } from '../trace/schema'
 import type { EventSink } from '../trace/sink'
 import type { CostTable } from './costs'
 import type { Topology } from './topology'
@@ -13,8 +13,9 @@ function rowContext(row: string): number {
 /**
  * Records flows (DESIGN §3): the causal chain of hops one guest action starts. Each hop moves control
  * or data between two components of the topology, costs what the model's cost table says, advances
- * virtual time by that cost and is charged to the receiving component (`cyclesByComponent`, the
- * runner's summary and the UI's stacked bars).
+ * virtual time by that cost and is charged to the component doing the work (`cyclesByComponent`, the
+ * runner's summary and the UI's stacked bars): the receiver of a call, trap or signal, the sender of
+ * a return (a VM entry is the hypervisor's work, not the guest's).
  */
 export class FlowRecorder<K extends string = string> {
   /** Cycles spent per component instance (index = component index). */
@@ -65,14 +66,14 @@ export class FlowRecorder<K extends string = string> {
 
   /**
    * One hop from component `from` to `to` (instance indices). Its cost is the sum of the named cost
-   * entries; it advances the clock and is charged to `to`. Returns the cost.
+   * entries; it advances the clock and is charged to `to`, or to `from` for a return. Returns the cost.
    */
   hop(from: number, to: number, cause: HopCause, costIds: K | readonly K[], arg0 = 0, arg1 = 0): number {
     let c = 0
     if (typeof costIds === 'string') c = this.costs[costIds as K].cycles
     else for (const id of costIds as readonly K[]) c += this.costs[id].cycles
     this.clock.cycles += c
-    this.cyclesByComponent[to] += c
+    this.cyclesByComponent[cause === HopCause.Return ? from : to] += c
     this.total += c
     this.sink.emit(EventKind.Hop, cause, arg0 >>> 0, arg1 >>> 0, 0, this.ctx[from], this.ctx[to], from, to, c)
     return c

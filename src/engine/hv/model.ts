@@ -43,8 +43,36 @@ export interface HypervisorModel {
   handleStop(vm: Vm): void
   /** The VM's devices were advanced (an IRQ line may have risen): wake or interrupt the vCPU as the architecture does. */
   devicesAdvanced(vm: Vm): void
+  /** VM exits by SDM basic reason, their names, and the component that handled them (VT-x models). */
+  exitSummary?(): {
+    exits: Record<string, number>
+    exitNames: Record<string, string>
+    exitsByHandler: Record<string, Record<string, number>>
+  }
+  /** The guest's view of its CPU (VT-x models: the VMCS guest-state area while the vCPU is in root operation). */
+  guestView?(vm: Vm): GuestView | null
+  /** The next virtual cycle at which the model itself needs the vCPU stopped (a hypervisor timer), or Infinity. */
+  deadline?(vm: Vm): number
+  /** Keystrokes for a VM whose console is the hypervisor's (a VMBus or Xen console): true when taken. */
+  consoleInput?(vm: Vm, bytes: Uint8Array): boolean
+  /** Keystrokes still queued in such a console. */
+  pendingConsoleInput?(vm: Vm): number
   saveState(w: StateWriter): void
+  /** Called after the session restored the VMs; the session restores the model's reserved host memory afterwards. */
   loadState(r: StateReader): void
+}
+
+/** The registers that differ between the guest's view and the physical CPU's while a hypervisor runs. */
+export interface GuestView {
+  readonly eip: number
+  readonly esp: number
+  readonly eflags: number
+  readonly cr0: number
+  readonly cr3: number
+  readonly cr4: number
+  readonly cs: number
+  readonly ss: number
+  readonly cpl: number
 }
 
 /** Counts a model reports for the runner's summary and the UI's charts. */

@@ -3,6 +3,9 @@ import { BARE_COSTS } from './bare/costs'
 import { BareModel } from './bare/model'
 import type { CostTable } from './costs'
 import type { HypervisorModel, ModelHost } from './model'
+import { KVM_COSTS } from './kvm/costs'
+import { KvmModel } from './kvm/model'
+import { VtxModel } from './vtx/vtx-model'
 
 /** How to build an architecture's model, and what it needs before it exists (its cost table, its memory). */
 export interface ModelFactory {
@@ -18,4 +21,5 @@ export interface ModelFactory {
 /** The architectures whose models exist, by id. */
 export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
   bare: { costs: BARE_COSTS, reservedBytes: () => 0, maxVms: 1, create: (host) => new BareModel(host) },
+  kvm: { costs: KVM_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new KvmModel(host) },
 }

@@ -385,6 +385,19 @@ export class PicPair implements InterruptController, PortDevice, Snapshottable {
     }
   }
 
+  /**
+   * The IRQ line (0–15) the next {@link acknowledge} would serve, without acknowledging it (-1: none,
+   * or a spurious request): what a hypervisor's virtual-PIC code reads to label the interrupt it is
+   * about to inject.
+   */
+  pendingIrq(): number {
+    const m = this.master.pending()
+    if (m < 0) return -1
+    if (!this.master.hasSlaveOn(m)) return m
+    const s = this.slave.pending()
+    return s < 0 ? -1 : 8 + s
+  }
+
   /** The IRQ line (0–15) the last {@link acknowledge} served, or -1 for a spurious or floating-bus vector. */
   lastIrq = -1
 

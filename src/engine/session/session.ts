@@ -4,10 +4,11 @@ import { TOPOLOGIES, type ArchId } from '../hv/architectures'
 import { MODELS } from '../hv/models'
 import { FlowRecorder } from '../hv/flow'
 import type { ShellResult } from '../hv/management'
-import type { HypervisorModel, ModelHost } from '../hv/model'
+import type { GuestView, HypervisorModel, ModelHost } from '../hv/model'
 import { instantiateTopology, type Topology } from '../hv/topology'
 import { CYCLES_PER_MS } from '../machine/clock'
 import { PhysicalMemory } from '../machine/memory'
+import { loadSparseBytes, saveSparseBytes } from '../machine/pc'
 import { StateReader, StateWriter } from '../snapshot'
 import { EventKind, NO_VM } from '../trace/schema'
 import { EventSink } from '../trace/sink'
@@ -91,6 +92,8 @@ export class Session implements ModelHost {
   instructions = 0
   /** Everything the management shell printed, in order. */
   managementLog = ''
+  /** Host memory below the VMs' RAM that belongs to the hypervisor (EPT tables, monitor structures). */
+  private readonly reservedBytes: number
   private current: Vm | null = null
   private rr = 0
   private stepHit = false
@@ -114,6 +117,7 @@ export class Session implements ModelHost {
     this.flows = new FlowRecorder(this.sink, this.clock, this.topology, factory.costs)
     const vmBytes = config.vms.map((v) => (v.memMiB ?? 64) << 20)
     const reserved = mib(factory.reservedBytes(config.vms.length))
+    this.reservedBytes = reserved
     this.hostMemory = new PhysicalMemory(reserved + vmBytes.reduce((a, b) => a + b, 0))
     this.model = factory.create(this)
     let base = reserved
@@ -164,7 +168,7 @@ export class Session implements ModelHost {
   /** Keystrokes for a VM's console; the guest takes them as it reads. */
   input(index: number, bytes: Uint8Array): void {
     const vm = this.vm(index)
-    vm.input(bytes)
+    if (!this.model.consoleInput?.(vm, bytes)) vm.input(bytes)
     if (vm.state === 'running') this.model.devicesAdvanced(vm)
   }
 
@@ -210,7 +214,11 @@ export class Session implements ModelHost {
 
   private minDeadline(): number {
     let d = Infinity
-    for (const vm of this.vms) if (vm.state === 'running') d = Math.min(d, vm.pc.deadline)
+    for (const vm of this.vms) {
+      if (vm.state !== 'running') continue
+      d = Math.min(d, vm.pc.deadline)
+      if (this.model.deadline) d = Math.min(d, this.model.deadline(vm))
+    }
     return d
   }
 
@@ -221,6 +229,14 @@ export class Session implements ModelHost {
       if (vm.pc.deadline <= this.clock.cycles) vm.pc.advance(this.clock.cycles)
       this.model.devicesAdvanced(vm)
     }
+  }
+
+  private pendingInput(): boolean {
+    return this.vms.some(
+      (vm) =>
+        vm.state === 'running' &&
+        (vm.pc.pendingConsoleInput() > 0 || (this.model.pendingConsoleInput?.(vm) ?? 0) > 0),
+    )
   }
 
   /** Round-robin over running, unblocked VMs (the single-VM case is the common one). */
@@ -234,10 +250,6 @@ export class Session implements ModelHost {
       }
     }
     return null
-  }
-
-  private pendingInput(): boolean {
-    return this.vms.some((vm) => vm.state === 'running' && vm.pc.pendingConsoleInput() > 0)
   }
 
   private loop(maxSteps: number, maxCycle: number, untilIdleMs: number | undefined): RunResult {
@@ -327,6 +339,25 @@ export class Session implements ModelHost {
     }
   }
 
+  /** VM `index`'s CPU as the guest sees it (under VT-x between exits, the VMCS guest-state area). */
+  guestView(index: number): GuestView {
+    const vm = this.vm(index)
+    const fromModel = this.model.guestView?.(vm)
+    if (fromModel) return fromModel
+    const c = vm.cpu
+    return {
+      eip: c.eip >>> 0,
+      esp: c.r[4]! >>> 0,
+      eflags: c.eflags >>> 0,
+      cr0: c.cr0 >>> 0,
+      cr3: c.cr3 >>> 0,
+      cr4: c.cr4 >>> 0,
+      cs: c.sel[1]! & 0xffff,
+      ss: c.sel[2]! & 0xffff,
+      cpl: c.cpl,
+    }
+  }
+
   inspect(): SessionInspection {
     return {
       arch: this.arch,
@@ -360,6 +391,7 @@ export class Session implements ModelHost {
     w.json({ cycles: Array.from(this.flows.cyclesByComponent), flows: Array.from(this.flows.flowCounts) })
     for (const vm of this.vms) vm.saveState(w)
     this.model.saveState(w)
+    saveSparseBytes(w, this.hostMemory.u8.subarray(0, this.reservedBytes))
     return w.finish()
   }
 
@@ -379,6 +411,7 @@ export class Session implements ModelHost {
     this.flows.flowCounts.set(f.flows)
     for (const vm of this.vms) vm.loadState(r, (v) => this.model.createCpu(v))
     this.model.loadState(r)
+    loadSparseBytes(r, this.hostMemory.u8.subarray(0, this.reservedBytes))
     this.current = current === 0 ? null : this.vm(current)
   }
 }

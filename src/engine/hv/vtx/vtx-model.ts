@@ -1,0 +1,530 @@
+import { Cpu } from '../../cpu/cpu'
+import { cpuidLeaf } from '../../cpu/cpuid'
+import { MmioBus, PortBus } from '../../machine/bus'
+import { Irq } from '../../machine/layout'
+import type { Vm } from '../../session/vm'
+import type { StateReader, StateWriter } from '../../snapshot'
+import { FlowKind, HopCause } from '../../trace/schema'
+import type { GuestPhys, HostPhys } from '../../types'
+import {
+  PIN_EXT_INTR_EXITING,
+  PROC2_ENABLE_EPT,
+  PROC2_UNRESTRICTED_GUEST,
+  PROC_ACTIVATE_SECONDARY,
+  PROC_HLT_EXITING,
+  PROC_INTR_WINDOW_EXITING,
+  PROC_UNCOND_IO_EXITING,
+  PROC_USE_TSC_OFFSETTING,
+  VMX_TRUE_CAPS,
+  adjustControls,
+} from '../../vmx/controls'
+import { EPT_RWX, EptBuilder } from '../../vmx/ept'
+import { EXIT_REASON_BASIC_MASK, ExitReason, exitReasonName } from '../../vmx/exit-reasons'
+import { IntrType } from '../../vmx/interruption-info'
+import { decodeIo } from '../../vmx/qualification'
+import { ActivityState } from '../../vmx/vm-entry-checks'
+import { Vmcs } from '../../vmx/vmcs'
+import { VmcsField as F } from '../../vmx/vmcs-fields'
+import { VmxCpu, type EmulatedIo } from '../../vmx/vmx-cpu'
+import type { ArchId } from '../architectures'
+import type { FlowRecorder } from '../flow'
+import type { ManagementShell } from '../management'
+import type { GuestView, HypervisorModel, ModelHost } from '../model'
+import { componentIndex } from '../topology'
+import { MMIO_WINDOW, mmioClass, portClass, type DeviceClass } from './device-class'
+
+/** Host memory each VM's EPT tables may use (a 64 MiB guest needs about 40 table pages with 4 KiB leaves). */
+export const EPT_REGION_BYTES = 1 << 20
+
+/**
+ * The host-state area a VM entry checks (SDM §27.2.2–27.2.3): a flat 32-bit host with paging and
+ * VMXE [R: the hypervisor is TypeScript; these describe the host it stands for].
+ */
+const HOST_STATE: readonly [number, number][] = [
+  [F.HOST_CR0, 0x80000031],
+  [F.HOST_CR4, 0x2000],
+  [F.HOST_CS_SELECTOR, 0x08],
+  [F.HOST_SS_SELECTOR, 0x10],
+  [F.HOST_DS_SELECTOR, 0x10],
+  [F.HOST_ES_SELECTOR, 0x10],
+  [F.HOST_TR_SELECTOR, 0x18],
+  [F.HOST_RIP, 0xc0100000],
+]
+
+interface Vcpu {
+  readonly vmcs: Vmcs
+  readonly vmx: VmxCpu
+  readonly ept: EptBuilder
+  /** A VM-exit or interrupt flow is open: the next VM entry's hop closes it. */
+  flowOpen: boolean
+  /** The guest component control returns to at the next entry. */
+  returnTo: number
+}
+
+/**
+ * The common machinery of the hardware-assisted models (KVM, Xen HVM, ESXi, Hyper-V, hosted): one
+ * VMCS and one EPT per vCPU; the guest state captured at boot and entered with VMLAUNCH/VMRESUME;
+ * every VM exit opened as a flow from the guest into the component that receives exits, handled, and
+ * closed by the VM entry's hop; interrupts from the VM's emulated 8259A injected at VM entry, or an
+ * interrupt window opened when the guest cannot take them (hypervisor-flows.md §2.2); HLT blocking the
+ * vCPU until an interrupt is pending. What differs between architectures — which component handles
+ * each exit, the path its work takes, and what it costs — is each subclass's.
+ *
+ * The VM's emulated 8259A is wired to the vCPU as its interrupt controller with external-interrupt
+ * exiting on, so a device interrupt while the guest runs is a VM exit (reason 1), as a physical
+ * interrupt is [R: on real hosts the interrupt that exits is the host's — a timer, an IPI — and the
+ * guest's PIC is software; here one line stands for both].
+ */
+export abstract class VtxModel<K extends string> implements HypervisorModel {
+  abstract readonly arch: ArchId
+  abstract readonly shell: ManagementShell | null
+  /** The component VM exits arrive at (kvm, xen, vmm, hypervisor). */
+  protected abstract readonly hypervisorId: string
+  /** CPUID leaf 0x40000000: the highest hypervisor leaf and the 12-byte vendor signature. */
+  protected abstract readonly cpuidSignature: readonly [maxLeaf: number, signature: string]
+  /** Map guest RAM on first touch (EPT violations, as KVM's TDP MMU does) instead of when the VM is built. */
+  protected readonly lazyEpt: boolean = false
+  /** Mark MMIO misconfigured (exit 49, KVM's MMIO marker) instead of leaving it unmapped (exit 48). */
+  protected readonly mmioMisconfigured: boolean = false
+
+  /** VM exits by basic reason. */
+  readonly exits = new Map<number, number>()
+  /** VM exits by basic reason and by the component (base id) that handled them. */
+  readonly exitsByHandler = new Map<number, Map<string, number>>()
+  protected readonly flows: FlowRecorder<K>
+  private readonly vcpus = new Map<Vm, Vcpu>()
+
+  constructor(protected readonly host: ModelHost) {
+    this.flows = host.flows as FlowRecorder<K>
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // What each architecture says
+
+  /**
+   * A guest access reached an emulated device (the exit's hop into the hypervisor is already
+   * recorded): record the hops that emulate it and return the base id of the component that
+   * emulated the access (the runner's `exitsByHandler`). The access itself is performed afterwards.
+   */
+  protected abstract deviceAccess(vm: Vm, device: DeviceClass, write: boolean): string
+  /**
+   * An interrupt for `vm` from `irq` reaches the hypervisor: record its path from the hardware row
+   * (`running`: the guest was running and took a VM exit for it; else the vCPU was halted).
+   */
+  protected abstract interruptPath(vm: Vm, irq: number, running: boolean): void
+
+  /** A VMCALL (a hypercall in the architecture's ABI); the default answers as KVM does an unknown hypercall. */
+  protected hypercall(vm: Vm): string {
+    const vmx = this.vmxOf(vm)
+    vmx.skipInstruction()
+    vm.cpu.r[0] = -1000 // -KVM_ENOSYS (include/uapi/linux/kvm_para.h)
+    return this.hypervisorId
+  }
+
+  /** Virtual interrupts a model keeps besides the 8259A's (Hyper-V's SynIC): the next vector, or -1. */
+  protected pendingVector(_vm: Vm): number {
+    return -1
+  }
+
+  /** Called when {@link pendingVector}'s vector was injected. */
+  protected vectorInjected(_vm: Vm, _vector: number): void {}
+
+  // ------------------------------------------------------------------------------------------
+  // Helpers for subclasses
+
+  protected c(id: string, vm: Vm | null): number {
+    return componentIndex(this.host.topology, id, vm?.index ?? null)
+  }
+
+  /** A hop between two components of VM `vm` (or shared ones). */
+  protected hop(
+    vm: Vm | null,
+    from: string,
+    to: string,
+    cause: HopCause,
+    cost: K | readonly K[],
+    arg0 = 0,
+  ): void {
+    this.flows.hop(this.c(from, vm), this.c(to, vm), cause, cost, arg0)
+  }
+
+  protected work(vm: Vm | null, at: string, cost: K | readonly K[]): void {
+    this.flows.work(this.c(at, vm), cost)
+  }
+
+  protected vmxOf(vm: Vm): VmxCpu {
+    return this.vcpu(vm).vmx
+  }
+
+  private vcpu(vm: Vm): Vcpu {
+    const v = this.vcpus.get(vm)
+    if (!v) throw new Error(`${this.arch}: VM ${vm.index} has no vCPU`)
+    return v
+  }
+
+  private guestComponent(vm: Vm, vmx: VmxCpu): number {
+    return this.c(vmx.guestCpl === 3 ? 'guest-user' : 'guest-kernel', vm)
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Building a vCPU
+
+  createCpu(vm: Vm): Cpu {
+    return new Cpu({
+      mem: this.host.hostMemory,
+      // Every port access exits (unconditional I/O exiting) and MMIO is reached only through EPT
+      // exits, so the vCPU has no buses of its own: the hypervisor emulates.
+      ports: new PortBus(),
+      mmio: new MmioBus(),
+      intc: vm.pc.pic,
+      sink: this.host.sink,
+      clock: this.host.clock,
+    })
+  }
+
+  vmStarted(vm: Vm): void {
+    const cpu = vm.cpu
+    const vmcs = new Vmcs()
+    const vmx = new VmxCpu(cpu, vmcs)
+    cpu.vmx = vmx
+    const ept = new EptBuilder(this.host.hostMemory, {
+      base: ((vm.index - 1) * EPT_REGION_BYTES) as HostPhys,
+      size: EPT_REGION_BYTES,
+    })
+    if (!this.lazyEpt) ept.map(0 as GuestPhys, vm.memory.base as HostPhys, vm.memory.size)
+    if (this.mmioMisconfigured) ept.markMmio(MMIO_WINDOW.base as GuestPhys, MMIO_WINDOW.size)
+    vmcs.write(F.PIN_BASED_VM_EXEC_CONTROL, adjustControls(PIN_EXT_INTR_EXITING, VMX_TRUE_CAPS.pin))
+    vmcs.write(
+      F.CPU_BASED_VM_EXEC_CONTROL,
+      adjustControls(
+        PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_USE_TSC_OFFSETTING | PROC_ACTIVATE_SECONDARY,
+        VMX_TRUE_CAPS.proc,
+      ),
+    )
+    vmcs.write(
+      F.SECONDARY_VM_EXEC_CONTROL,
+      adjustControls(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, VMX_TRUE_CAPS.proc2),
+    )
+    vmcs.write(F.VM_EXIT_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.exit))
+    vmcs.write(F.VM_ENTRY_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.entry))
+    vmcs.write(F.EPT_POINTER, ept.eptp)
+    for (const [field, value] of HOST_STATE) vmcs.write(field, value)
+    // The guest's TSC starts at 0 when the VM starts (TSC offsetting, SDM §26.6.5): offset = −start.
+    const offset = -vm.startedAt
+    vmcs.write64(F.TSC_OFFSET, offset >>> 0, Math.floor(offset / 2 ** 32) >>> 0)
+    this.setCpuid(cpu)
+    vmx.captureGuestState()
+    vmx.setGuestCr0(cpu.cr0)
+    vmx.setGuestCr4(cpu.cr4)
+    vmcs.clear()
+    this.vcpus.set(vm, { vmcs, vmx, ept, flowOpen: false, returnTo: this.c('guest-kernel', vm) })
+  }
+
+  /**
+   * CPUID as the hypervisor answers it (issue 7 §4): the hypervisor-present bit CPUID.1:ECX[31] and
+   * leaf 0x40000000 with the vendor signature — the only way the guest can tell (§0: no bit says
+   * "non-root").
+   */
+  protected setCpuid(cpu: Cpu): void {
+    cpu.cpuidOverrides.delete(1)
+    const [a, b, c, d] = cpuidLeaf(cpu, 1, 0)
+    cpu.cpuidOverrides.set(1, [a, b, (c | 0x80000000) >>> 0, d])
+    const [max, sig] = this.cpuidSignature
+    const word = (o: number) =>
+      (sig.charCodeAt(o) |
+        (sig.charCodeAt(o + 1) << 8) |
+        (sig.charCodeAt(o + 2) << 16) |
+        (sig.charCodeAt(o + 3) << 24)) >>>
+      0
+    cpu.cpuidOverrides.set(0x40000000, [max, word(0), word(4), word(8)])
+  }
+
+  vmStopped(vm: Vm): void {
+    const v = this.vcpus.get(vm)
+    if (v?.flowOpen) this.flows.end()
+    this.vcpus.delete(vm)
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // VM entry
+
+  beforeRun(vm: Vm): void {
+    const v = this.vcpu(vm)
+    if (!v.vmx.inRoot) return
+    this.prepareInjection(vm, v)
+    if (v.flowOpen) {
+      this.flows.hop(this.c(this.hypervisorId, vm), v.returnTo, HopCause.Return, 'entry' as K)
+      this.flows.end()
+      v.flowOpen = false
+    }
+    const r = v.vmx.enter()
+    if (!r.ok) vm.powerOff('crashed') // KVM_EXIT_FAIL_ENTRY: the VM stops, visibly (its reason is in the VMCS)
+  }
+
+  private interruptPending(vm: Vm): boolean {
+    return vm.pc.pic.intr || this.pendingVector(vm) >= 0
+  }
+
+  /**
+   * Injects the pending interrupt at this entry if the guest can take it, else opens an interrupt
+   * window (KVM inject_pending_event / enable_irq_window, Xen vmx_intr_assist). While the window is
+   * open, external-interrupt exiting is off, so the asserted 8259A line cannot exit again and again.
+   */
+  private prepareInjection(vm: Vm, v: Vcpu): void {
+    const { vmcs, vmx } = v
+    if (vmcs.read(F.VM_ENTRY_INTR_INFO_FIELD) & 0x80000000) return // an exception is being injected
+    let proc = vmcs.read(F.CPU_BASED_VM_EXEC_CONTROL)
+    let pin = vmcs.read(F.PIN_BASED_VM_EXEC_CONTROL)
+    const pending = this.interruptPending(vm)
+    if (!pending || vmx.guestInterruptible) {
+      if (pending) {
+        const vector = this.pendingVector(vm)
+        if (vector >= 0) {
+          vmx.inject(vector, IntrType.ExternalInterrupt)
+          this.vectorInjected(vm, vector)
+        } else {
+          vmx.inject(vm.cpu.takeExternal(), IntrType.ExternalInterrupt)
+        }
+      }
+      proc &= ~PROC_INTR_WINDOW_EXITING
+      pin |= PIN_EXT_INTR_EXITING
+    } else {
+      proc |= PROC_INTR_WINDOW_EXITING
+      pin &= ~PIN_EXT_INTR_EXITING
+    }
+    vmcs.write(F.CPU_BASED_VM_EXEC_CONTROL, proc >>> 0)
+    vmcs.write(F.PIN_BASED_VM_EXEC_CONTROL, pin >>> 0)
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // VM exits
+
+  private count(reason: number, handler: string): void {
+    this.exits.set(reason, (this.exits.get(reason) ?? 0) + 1)
+    let m = this.exitsByHandler.get(reason)
+    if (!m) this.exitsByHandler.set(reason, (m = new Map()))
+    m.set(handler, (m.get(handler) ?? 0) + 1)
+  }
+
+  private io(vm: Vm): EmulatedIo {
+    const pc = vm.pc
+    return {
+      portIn: (port, size) => pc.ports.in(port, size),
+      portOut: (port, size, value) => pc.ports.out(port, size, value),
+      mmioRead: (gpa, size) => pc.mmio.read(gpa, size),
+      mmioWrite: (gpa, size, value) => pc.mmio.write(gpa, size, value),
+    }
+  }
+
+  handleStop(vm: Vm): void {
+    const v = this.vcpu(vm)
+    if (!v.vmx.inRoot) return
+    const { vmcs } = v
+    const reason = vmcs.read(F.VM_EXIT_REASON) & EXIT_REASON_BASIC_MASK
+    const qualification = vmcs.read(F.EXIT_QUALIFICATION)
+    v.returnTo = this.guestComponent(vm, v.vmx)
+    const hv = this.c(this.hypervisorId, vm)
+    if (reason === ExitReason.EXTERNAL_INTERRUPT) {
+      // The interrupt's own path: from the device through the host into the hypervisor.
+      const irq = vm.pc.pic.lastIrq ?? -1
+      this.flows.begin(FlowKind.Interrupt, irq >>> 0, this.c(hwFor(irq), null), reason)
+      this.interruptPath(vm, irq, true)
+      v.flowOpen = true
+      this.count(reason, this.hypervisorId)
+      return
+    }
+    this.flows.begin(FlowKind.VmExit, reason, v.returnTo, qualification)
+    this.flows.hop(v.returnTo, hv, HopCause.Trap, 'exit' as K, reason, qualification)
+    v.flowOpen = true
+    this.count(reason, this.dispatch(vm, v, reason, qualification))
+  }
+
+  private dispatch(vm: Vm, v: Vcpu, reason: number, qualification: number): string {
+    const { vmx, vmcs } = v
+    switch (reason) {
+      case ExitReason.HLT:
+        vmx.emulate(this.io(vm))
+        if (!vmx.guestInterruptible) {
+          // HLT with interrupts off: nothing will ever wake it (as on bare metal).
+          vm.halted = true
+          this.closeFlow(v)
+        } else if (!this.interruptPending(vm)) {
+          // The vCPU blocks until an interrupt is pending (KVM kvm_vcpu_block, Xen hvm_hlt): the flow
+          // ends here; waking is the interrupt's flow.
+          vmcs.write(F.GUEST_ACTIVITY_STATE, ActivityState.Active)
+          this.work(vm, this.hypervisorId, 'halt-block' as K)
+          this.closeFlow(v)
+          vm.blocked = true
+        } else {
+          vmcs.write(F.GUEST_ACTIVITY_STATE, ActivityState.Active)
+        }
+        return this.hypervisorId
+      case ExitReason.IO_INSTRUCTION: {
+        const io = decodeIo(qualification)
+        const handler = this.deviceAccess(vm, portClass(io.port), io.direction === 'OUT')
+        vmx.emulate(this.io(vm))
+        return handler
+      }
+      case ExitReason.EPT_VIOLATION:
+      case ExitReason.EPT_MISCONFIG: {
+        const gpa = vmcs.read(F.GUEST_PHYSICAL_ADDRESS) >>> 0
+        if (gpa < vm.memory.size) {
+          // First touch of guest RAM: map the page and let the guest retry (KVM's TDP page fault).
+          const page = gpa & ~0xfff
+          v.ept.map(page as GuestPhys, (vm.memory.base + page) as HostPhys, 0x1000, EPT_RWX)
+          vmx.flushTranslations()
+          this.work(vm, this.hypervisorId, 'ept-populate' as K)
+          return this.hypervisorId
+        }
+        const handler = this.deviceAccess(vm, mmioClass(gpa), (qualification & 2) !== 0)
+        vmx.emulate(this.io(vm))
+        return handler
+      }
+      case ExitReason.INTERRUPT_WINDOW:
+        // The guest can take interrupts again; the entry below injects (prepareInjection).
+        return this.hypervisorId
+      case ExitReason.VMCALL:
+        return this.hypercall(vm)
+      case ExitReason.TRIPLE_FAULT:
+        // KVM_EXIT_SHUTDOWN: the VM is down.
+        this.closeFlow(v)
+        vm.powerOff('crashed')
+        return this.hypervisorId
+      default:
+        // CPUID (10), RDMSR/WRMSR (31/32), CR accesses (28), INVLPG (14), RDTSC (16), INVD (13), the
+        // other VMX instructions (#UD: no nested VMX): emulated in the hypervisor.
+        vmx.emulate(this.io(vm))
+        return this.hypervisorId
+    }
+  }
+
+  private closeFlow(v: Vcpu): void {
+    this.flows.end()
+    v.flowOpen = false
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Interrupts for halted vCPUs
+
+  devicesAdvanced(vm: Vm): void {
+    const v = this.vcpus.get(vm)
+    if (!v || !vm.blocked || !this.interruptPending(vm)) return
+    // A halted vCPU wakes (kvm_vcpu_kick / vcpu_unblock): the interrupt's path, then the entry that injects it.
+    vm.blocked = false
+    const irq = this.pendingVector(vm) >= 0 ? -1 : pendingIrq(vm)
+    if (v.flowOpen) this.flows.end()
+    this.flows.begin(FlowKind.Interrupt, irq >>> 0, this.c(hwFor(irq), null), 0)
+    this.interruptPath(vm, irq, false)
+    v.flowOpen = true
+    v.returnTo = this.c('guest-kernel', vm)
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reports and snapshots
+
+  /**
+   * The guest's view of its CPU: between an exit and the next entry its state is in the VMCS
+   * guest-state area; CR0 and CR4 read through the guest/host masks and read shadows (SDM §26.3).
+   */
+  guestView(vm: Vm): GuestView | null {
+    const v = this.vcpus.get(vm)
+    if (!v) return null
+    const { vmcs, vmx } = v
+    const c = vm.cpu
+    const shadowed = (value: number, mask: number, shadow: number) =>
+      ((value & ~mask) | (shadow & mask)) >>> 0
+    const inRoot = vmx.inRoot
+    const cr0 = inRoot ? vmcs.read(F.GUEST_CR0) : c.cr0
+    const cr4 = inRoot ? vmcs.read(F.GUEST_CR4) : c.cr4
+    return {
+      eip: inRoot ? vmcs.read(F.GUEST_RIP) : c.eip >>> 0,
+      esp: inRoot ? vmcs.read(F.GUEST_RSP) : c.r[4]! >>> 0,
+      eflags: inRoot ? vmcs.read(F.GUEST_RFLAGS) : c.eflags >>> 0,
+      cr0: shadowed(cr0, vmcs.read(F.CR0_GUEST_HOST_MASK), vmcs.read(F.CR0_READ_SHADOW)),
+      cr3: inRoot ? vmcs.read(F.GUEST_CR3) : c.cr3 >>> 0,
+      cr4: shadowed(cr4, vmcs.read(F.CR4_GUEST_HOST_MASK), vmcs.read(F.CR4_READ_SHADOW)),
+      cs: inRoot ? vmcs.read(F.GUEST_CS_SELECTOR) : c.sel[1]! & 0xffff,
+      ss: inRoot ? vmcs.read(F.GUEST_SS_SELECTOR) : c.sel[2]! & 0xffff,
+      cpl: inRoot ? vmx.guestCpl : c.cpl,
+    }
+  }
+
+  /** `exits`, `exitNames` and `exitsByHandler` of the runner's JSON. */
+  exitSummary(): {
+    exits: Record<string, number>
+    exitNames: Record<string, string>
+    exitsByHandler: Record<string, Record<string, number>>
+  } {
+    const exits: Record<string, number> = {}
+    const exitNames: Record<string, string> = {}
+    const exitsByHandler: Record<string, Record<string, number>> = {}
+    for (const reason of [...this.exits.keys()].sort((a, b) => a - b)) {
+      exits[String(reason)] = this.exits.get(reason) ?? 0
+      exitNames[String(reason)] = exitReasonName(reason)
+      exitsByHandler[String(reason)] = Object.fromEntries(
+        [...(this.exitsByHandler.get(reason) ?? new Map<string, number>())].sort(),
+      )
+    }
+    return { exits, exitNames, exitsByHandler }
+  }
+
+  saveState(w: StateWriter): void {
+    w.section(`${this.arch}-vtx`)
+    w.json({ exits: [...this.exits], byHandler: [...this.exitsByHandler].map(([r, m]) => [r, [...m]]) })
+    for (const vm of this.host.vms) {
+      const v = this.vcpus.get(vm)
+      w.bool(v !== undefined)
+      if (!v) continue
+      v.vmcs.saveState(w)
+      v.vmx.saveState(w)
+      v.ept.saveState(w)
+      w.bool(v.flowOpen)
+      w.u32(v.returnTo)
+    }
+  }
+
+  /** Restored after the session restored the VMs (their RAM holds the EPT tables' contents). */
+  loadState(r: StateReader): void {
+    r.section(`${this.arch}-vtx`)
+    const s = r.json<{ exits: [number, number][]; byHandler: [number, [string, number][]][] }>()
+    this.exits.clear()
+    for (const [k, n] of s.exits) this.exits.set(k, n)
+    this.exitsByHandler.clear()
+    for (const [k, m] of s.byHandler) this.exitsByHandler.set(k, new Map(m))
+    this.vcpus.clear()
+    for (const vm of this.host.vms) {
+      if (!r.bool()) continue
+      const vmcs = new Vmcs()
+      const vmx = new VmxCpu(vm.cpu, vmcs)
+      vm.cpu.vmx = vmx
+      // The builder's constructor clears its root table; the session restores the reserved host memory
+      // (the tables) after this, so the order is construct, loadState, memory (vmx/ept.ts).
+      const ept = new EptBuilder(this.host.hostMemory, {
+        base: ((vm.index - 1) * EPT_REGION_BYTES) as HostPhys,
+        size: EPT_REGION_BYTES,
+      })
+      vmcs.loadState(r)
+      vmx.loadState(r)
+      ept.loadState(r)
+      this.vcpus.set(vm, { vmcs, vmx, ept, flowOpen: r.bool(), returnTo: r.u32() })
+    }
+  }
+
+  /** The reserved host memory: one EPT region per VM. */
+  static reservedBytes(vms: number): number {
+    return vms * EPT_REGION_BYTES
+  }
+}
+
+/** The IRQ line the VM's 8259A would serve next, for the flow's label (0 when only the timer can be). */
+function pendingIrq(vm: Vm): number {
+  const irq = vm.pc.pic.pendingIrq()
+  return irq < 0 ? Irq.pit : irq
+}
+
+/** The hardware-row component an IRQ line belongs to. */
+function hwFor(irq: number): string {
+  if (irq === Irq.pit || irq < 0) return 'timer'
+  if (irq === Irq.ata || irq === Irq.virtioBlock) return 'disk'
+  return 'uart'
+}
