@@ -121,6 +121,14 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
     return this.hypervisorId
   }
 
+  /**
+   * Exits an architecture handles its own way (Hyper-V's hypercalls and synthetic MSRs): return the
+   * handling component's base id, or null to let the common handling below take it.
+   */
+  protected architectureExit(_vm: Vm, _reason: number, _qualification: number): string | null {
+    return null
+  }
+
   /** Virtual interrupts a model keeps besides the 8259A's (Hyper-V's SynIC): the next vector, or -1. */
   protected pendingVector(_vm: Vm): number {
     return -1
@@ -326,7 +334,7 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
     const hv = this.c(this.hypervisorId, vm)
     if (reason === ExitReason.EXTERNAL_INTERRUPT) {
       // The interrupt's own path: from the device through the host into the hypervisor.
-      const irq = vm.pc.pic.lastIrq ?? -1
+      const irq = this.pendingVector(vm) >= 0 ? -1 : pendingIrq(vm)
       this.flows.begin(FlowKind.Interrupt, irq >>> 0, this.c(hwFor(irq), null), reason)
       this.interruptPath(vm, irq, true)
       v.flowOpen = true
@@ -341,6 +349,8 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
 
   private dispatch(vm: Vm, v: Vcpu, reason: number, qualification: number): string {
     const { vmx, vmcs } = v
+    const own = this.architectureExit(vm, reason, qualification)
+    if (own !== null) return own
     switch (reason) {
       case ExitReason.HLT:
         vmx.emulate(this.io(vm))
@@ -408,7 +418,16 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
 
   devicesAdvanced(vm: Vm): void {
     const v = this.vcpus.get(vm)
-    if (!v || !vm.blocked || !this.interruptPending(vm)) return
+    if (!v || !this.interruptPending(vm)) return
+    if (!vm.blocked) {
+      // An interrupt of the model's own (a synthetic timer, a SynIC message) while the guest runs: the
+      // physical interrupt behind it exits the guest (reason 1), as the 8259A's line does by itself.
+      if (!v.vmx.inRoot && this.pendingVector(vm) >= 0) {
+        v.vmx.forceExit(ExitReason.EXTERNAL_INTERRUPT, 0)
+        this.handleStop(vm)
+      }
+      return
+    }
     // A halted vCPU wakes (kvm_vcpu_kick / vcpu_unblock): the interrupt's path, then the entry that injects it.
     vm.blocked = false
     const irq = this.pendingVector(vm) >= 0 ? -1 : pendingIrq(vm)

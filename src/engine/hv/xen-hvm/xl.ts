@@ -84,8 +84,12 @@ export class XlShell implements ManagementShell {
     private readonly rec: FlowRecorder<XlCost>,
     private readonly topology: Topology,
     private readonly variant: XlVariant,
-  ) {
-    for (const vm of vms.list()) if (vm.state === 'running') this.domid.set(vm.index, this.nextDomid++)
+  ) {}
+
+  /** Domains that were running before any xl command (created with the session) get their ids in order. */
+  private assignIds(): void {
+    for (const vm of this.vms.list())
+      if (vm.state === 'running' && !this.domid.has(vm.index)) this.domid.set(vm.index, this.nextDomid++)
   }
 
   execute(line: string): ShellResult {
@@ -97,6 +101,7 @@ export class XlShell implements ManagementShell {
     }
     if (argv.length === 0) return ok()
     if (argv[0] !== 'xl') return fail(`${argv[0]}: command not found (this shell runs xl)\n`, 127)
+    this.assignIds()
     const [cmd, ...args] = argv.slice(1)
     switch (cmd) {
       case undefined:
@@ -153,8 +158,8 @@ export class XlShell implements ManagementShell {
       )
     this.rec.step(XlStep.ParseConfig, vm.index)
     runPath(this.rec, this.topology, vm.index, createPath(this.variant), XlStep.CreateDomain)
-    this.domid.set(vm.index, this.nextDomid++)
     this.vms.start(vm.index)
+    this.domid.set(vm.index, this.nextDomid++)
     return ok(`Parsing config from ${path}\n`)
   }
 

@@ -28,6 +28,8 @@ export const XEN_PV: TopologySpec = {
   ],
   edges: [
     e('domU-user', 'xen', 'trap'),
+    // INT 0x80 through the direct trap gate Xen installs for the guest's handler (32-bit fast path).
+    e('domU-user', 'domU-kernel', 'syscall'),
     e('xen', 'domU-kernel', 'upcall'),
     e('domU-kernel', 'xen', 'trap'),
     e('xen', 'domU-user', 'return'),
@@ -38,6 +40,8 @@ export const XEN_PV: TopologySpec = {
     e('dom0-kernel', 'consoleback', 'call'),
     e('blkback', 'xen', 'trap'),
     e('consoleback', 'xen', 'trap'),
+    e('xen', 'blkback', 'return'),
+    e('xen', 'consoleback', 'return'),
     e('blkback', 'disk', 'io'),
     e('consoleback', 'uart', 'io'),
     e('xl', 'dom0-kernel', 'syscall'),
@@ -45,6 +49,7 @@ export const XEN_PV: TopologySpec = {
     e('xl', 'xenstored', 'rpc'),
     e('xenstored', 'xl', 'return'),
     e('xenstored', 'dom0-kernel', 'syscall'),
+    e('dom0-kernel', 'xenstored', 'signal'),
     e('timer', 'xen', 'signal'),
     e('cpu', 'xen', 'trap'),
     e('disk', 'xen', 'signal'),

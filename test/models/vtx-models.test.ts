@@ -1,0 +1,220 @@
+/**
+ * Hypervisor models I (issue 7 "Tests that must exist"): for each hardware-assisted architecture, the
+ * same workloads — boot to the prompt, a line on the emulated UART, the same line over virtio or
+ * VMBus, a disk read, timer interrupts, cpuinfo, and management commands — with each exit handled
+ * where hypervisor-flows.md says, golden summaries of the counts, and determinism.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { EventBatcher } from '../../src/engine/trace/batcher'
+import { RecordView, decodeEvent } from '../../src/engine/trace/codec'
+import { EventKind, FlowKind } from '../../src/engine/trace/schema'
+import { sessionSummary } from '../../src/engine/session/summary'
+import type { Session } from '../../src/engine/session/session'
+import { bootedSession, type } from './guest-fixture'
+
+interface ArchCase {
+  readonly arch: 'kvm' | 'xen-hvm' | 'esxi' | 'hyperv'
+  /** Component that handles (emulates) a port-I/O exit to the UART (issue 7's test list). */
+  readonly uartHandler: string
+  /** Component VM exits arrive at. */
+  readonly hypervisor: string
+  readonly signature: string
+  /** The paravirtual platform: its image, and the exit reason its notifications take. */
+  readonly pv: 'virtio' | 'hyperv'
+  readonly pvNotifyReason: string
+  /** A management command that lists VMs, one that stops VM 2 and one that starts it again. */
+  readonly list: string
+  readonly stop: string
+  readonly start: string
+  readonly listed: RegExp
+}
+
+const CASES: readonly ArchCase[] = [
+  {
+    arch: 'kvm',
+    uartHandler: 'qemu',
+    hypervisor: 'kvm',
+    signature: 'KVMKVMKVM',
+    pv: 'virtio',
+    pvNotifyReason: '49',
+    list: 'virsh list',
+    stop: 'virsh destroy vm2',
+    start: 'virsh start vm2',
+    listed: / 2 +vm2 +running/,
+  },
+  {
+    arch: 'xen-hvm',
+    uartHandler: 'dom0-qemu',
+    hypervisor: 'xen',
+    signature: 'XenVMMXenVMM',
+    pv: 'virtio',
+    pvNotifyReason: '48',
+    list: 'xl list',
+    stop: 'xl destroy vm2',
+    start: 'xl create vm2.cfg',
+    listed: /\nvm2 +\d+ +64 /m,
+  },
+  {
+    arch: 'esxi',
+    uartHandler: 'vmm',
+    hypervisor: 'vmm',
+    signature: 'VMwareVMware',
+    pv: 'virtio',
+    pvNotifyReason: '48',
+    list: 'vim-cmd vmsvc/getallvms',
+    stop: 'vim-cmd vmsvc/power.off 2',
+    start: 'vim-cmd vmsvc/power.on 2',
+    listed: /\n2 +vm2 /m,
+  },
+  {
+    arch: 'hyperv',
+    uartHandler: 'vmwp',
+    hypervisor: 'hypervisor',
+    signature: 'Microsoft Hv',
+    pv: 'hyperv',
+    pvNotifyReason: '18',
+    list: 'Get-VM',
+    stop: 'Stop-VM -Name vm2',
+    start: 'Start-VM -Name vm2',
+    listed: /\nvm2 +Running/,
+  },
+]
+
+function record(s: Session) {
+  const batcher = new EventBatcher(1 << 17)
+  s.attachEvents(batcher)
+  return () => {
+    const b = batcher.take()
+    const v = new RecordView(b.buffer, 0, b.count)
+    return Array.from({ length: b.count }, (_, i) => decodeEvent(v, i))
+  }
+}
+
+/**
+ * The hop paths (base ids) of each completed flow of kind `kind` started by `detail` (a flow still open
+ * when the run stopped — a vCPU woken at the last moment — is left out).
+ */
+function paths(
+  s: Session,
+  evs: ReturnType<ReturnType<typeof record>>,
+  kind: number,
+  detail?: number,
+): string[][] {
+  const name = (i: number) => s.topology.components[i]!.baseId
+  const byFlow = new Map<number, string[]>()
+  const done: string[][] = []
+  for (const e of evs) {
+    if (e.kind === EventKind.FlowBegin && e.reason === kind && (detail === undefined || e.arg0 === detail))
+      byFlow.set(e.flow, [])
+    if (e.kind === EventKind.Hop && byFlow.has(e.flow))
+      byFlow.get(e.flow)!.push(`${name(e.from)}>${name(e.to)}`)
+    if (e.kind === EventKind.FlowEnd && byFlow.has(e.flow)) done.push(byFlow.get(e.flow)!)
+  }
+  return done
+}
+
+const GOLDEN_DIR = new URL('./golden/', import.meta.url)
+
+/** Compares a summary with its committed golden file (RINGSIDE_UPDATE_GOLDEN=1 rewrites it after review). */
+function golden(name: string, value: unknown): void {
+  const file = new URL(`${name}.json`, GOLDEN_DIR)
+  const text = `${JSON.stringify(value, null, 1)}\n`
+  if (process.env.RINGSIDE_UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    mkdirSync(GOLDEN_DIR, { recursive: true })
+    writeFileSync(file, text)
+  }
+  expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(value)
+}
+
+function summaryOf(s: Session) {
+  const j = sessionSummary(s, { stop: 'idle', instructions: 0, cycles: s.clock.cycles })
+  return {
+    exits: j.exits,
+    exitsByHandler: j.exitsByHandler,
+    flows: j.flows,
+    cyclesByComponent: j.cyclesByComponent,
+    console: j.console,
+  }
+}
+
+describe.each(CASES)('$arch', (c) => {
+  it('boots ringos to the prompt with the hypervisor handling CPUID and HLT, and matches its golden summary', () => {
+    const { s, boot } = bootedSession(c.arch)
+    expect(boot.stop).toBe('idle')
+    const sum = summaryOf(s)
+    expect(sum.console).toMatch(/ringos 1\.0[\s\S]*\$ $/)
+    expect(Object.keys(sum.exitsByHandler['12']!)).toEqual([c.hypervisor])
+    golden(`${c.arch}-boot`, sum)
+  })
+
+  it(`prints a line on the emulated UART with each port-I/O exit handled by ${c.uartHandler}`, () => {
+    const { s } = bootedSession(c.arch)
+    const events = record(s)
+    expect(type(s, 'echo hello')).toBe('echo hello\r\nhello\r\n$ ')
+    const flows = paths(s, events(), FlowKind.VmExit, 30)
+    const uart = flows.filter((f) => f.length > 2)
+    expect(uart.length).toBeGreaterThan('hello'.length)
+    for (const f of uart) {
+      expect(f[0]).toBe(`guest-kernel>${c.hypervisor}`)
+      expect(f.some((h) => h.endsWith(`>${c.uartHandler}`)) || c.uartHandler === c.hypervisor).toBe(true)
+      expect(f.at(-1)).toBe(`${c.hypervisor}>guest-kernel`)
+    }
+    expect(summaryOf(s).exitsByHandler['30']![c.uartHandler]).toBeGreaterThan(0)
+  })
+
+  it(`sends the same line over ${c.pv} with one notification per request batch, not per byte`, () => {
+    const { s, boot_console } = bootedSession(c.arch, c.pv)
+    expect(boot_console[0]).toMatch(/\$ $/)
+    const before = summaryOf(s).exits[c.pvNotifyReason] ?? 0
+    const out = type(s, 'echo 0123456789abcdefghijklmnopqrstuvwxyz')
+    expect(out).toContain('0123456789abcdefghijklmnopqrstuvwxyz\r\n$ ')
+    const notifications = (summaryOf(s).exits[c.pvNotifyReason] ?? 0) - before
+    expect(notifications).toBeGreaterThan(0)
+    expect(notifications).toBeLessThan(out.length / 4)
+  })
+
+  it('reads the disk (cat motd) and takes timer interrupts through the hypervisor', () => {
+    const { s } = bootedSession(c.arch)
+    const events = record(s)
+    expect(type(s, 'cat motd')).toContain('欢迎使用 ringos')
+    const evs = events()
+    expect(evs.some((e) => e.kind === EventKind.DiskIo)).toBe(true)
+    const interrupts = paths(s, evs, FlowKind.Interrupt)
+    expect(interrupts.length).toBeGreaterThan(0)
+    expect(interrupts.filter((p) => p.at(-1) !== `${c.hypervisor}>guest-kernel`)).toEqual([])
+    expect(evs.filter((e) => e.kind === EventKind.Injection).length).toBeGreaterThan(0)
+  })
+
+  it(`shows cpuinfo the hypervisor's signature "${c.signature}"`, () => {
+    const { s } = bootedSession(c.arch)
+    expect(type(s, 'cpuinfo')).toContain(`hypervisor: "${c.signature}"`)
+  })
+
+  it('runs management commands through the management plane', () => {
+    const { s } = bootedSession(c.arch, 'native', 2)
+    const events = record(s)
+    expect(s.manage(c.list).output).toMatch(c.listed)
+    expect(s.manage(c.stop).exitCode).toBe(0)
+    expect(s.vms[1]!.state).toBe('off')
+    expect(s.manage(c.start).exitCode).toBe(0)
+    expect(s.vms[1]!.state).toBe('running')
+    const mgmt = paths(s, events(), FlowKind.Management)
+    expect(mgmt.length).toBe(3)
+    expect(mgmt[2]!.some((h) => h.endsWith('>guest-kernel'))).toBe(true)
+    s.run({ maxInstructions: 40_000_000, untilIdleMs: 100 })
+    expect(s.vms[1]!.console.all().length).toBeGreaterThan(0)
+  })
+
+  it('gives the same event stream for the same inputs', () => {
+    const run = () => {
+      const { s } = bootedSession(c.arch)
+      const events = record(s)
+      type(s, 'ps')
+      return events()
+        .map((e) => `${e.kind}:${e.reason}:${e.from}:${e.to}:${e.cost}:${e.arg0}:${e.cycle}`)
+        .join('|')
+    }
+    expect(run()).toBe(run())
+  })
+})
