@@ -1,27 +1,27 @@
-import type { ArchId } from "./architectures";
-import { BARE_COSTS } from "./bare/costs";
-import { BareModel } from "./bare/model";
-import type { CostTable } from "./costs";
-import type { HypervisorModel, ModelHost } from "./model";
-import { KVM_COSTS } from "./kvm/costs";
-import { KvmModel } from "./kvm/model";
-import { XEN_HVM_COSTS } from "./xen-hvm/costs";
-import { XenHvmModel } from "./xen-hvm/model";
-import { ESXI_COSTS } from "./esxi/costs";
-import { EsxiModel } from "./esxi/model";
-import { HYPERV_COSTS } from "./hyperv/costs";
-import { HypervModel } from "./hyperv/model";
-import { VtxModel } from "./vtx/vtx-model";
+import type { ArchId } from './architectures'
+import { BARE_COSTS } from './bare/costs'
+import { BareModel } from './bare/model'
+import type { CostTable } from './costs'
+import type { HypervisorModel, ModelHost } from './model'
+import { KVM_COSTS } from './kvm/costs'
+import { KvmModel } from './kvm/model'
+import { XEN_HVM_COSTS } from './xen-hvm/costs'
+import { XenHvmModel } from './xen-hvm/model'
+import { ESXI_COSTS } from './esxi/costs'
+import { EsxiModel } from './esxi/model'
+import { HYPERV_COSTS } from './hyperv/costs'
+import { HypervModel } from './hyperv/model'
+import { VtxModel } from './vtx/vtx-model'
 
 /** How to build an architecture's model, and what it needs before it exists (its cost table, its memory). */
 export interface ModelFactory {
-  readonly costs: CostTable;
+  readonly costs: CostTable
   /** Host memory for the hypervisor itself besides the VMs' RAM (EPT tables, monitor structures), in bytes. */
-  reservedBytes(vms: number): number;
+  reservedBytes(vms: number): number
   /** The most VMs the model runs. */
-  readonly maxVms: number;
+  readonly maxVms: number
   /** Builds the model; it must not touch `host.hostMemory` or `host.vms` until a VM starts. */
-  create(host: ModelHost): HypervisorModel;
+  create(host: ModelHost): HypervisorModel
 }
 
 /** The architectures whose models exist, by id. */
@@ -38,7 +38,7 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     maxVms: 4,
     create: (host) => new KvmModel(host),
   },
-  "xen-hvm": {
+  'xen-hvm': {
     costs: XEN_HVM_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
@@ -56,4 +56,4 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     maxVms: 4,
     create: (host) => new HypervModel(host),
   },
-};
+}
