@@ -3,8 +3,6 @@ import type { InspectorMessages } from './inspector.zh-CN'
 /** English texts of the inspector, the timeline and the counters. Exit-reason names are the SDM's (Appendix C). */
 export const inspectorEn: InspectorMessages = {
   inspector: {
-    noSession:
-      'Once a session has started, this shows the registers, the privilege level and VMX mode, the current instruction, the last VM exit and page walks.',
     waiting: 'Reading…',
     vm: 'VM',
     showVm: 'VM to inspect',

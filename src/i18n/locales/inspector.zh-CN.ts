@@ -4,8 +4,6 @@
  */
 export const inspectorZhCN = {
   inspector: {
-    noSession:
-      '会话开始后，这里显示寄存器、特权级与 VMX 模式、当前指令、最近一次虚拟机退出（VM Exit）和页表遍历。',
     waiting: '正在读取……',
     vm: '虚拟机',
     showVm: '查看的虚拟机',

@@ -80,7 +80,7 @@ function Section({
 }
 
 export default function Inspector() {
-  const { i18n } = useTranslation()
+  const { t, i18n } = useTranslation()
   const msgs = inspectorMessages(i18n.language)
   const m = msgs.inspector
   const arch = useSession((s) => s.live.session?.arch ?? null) as ArchId | null
@@ -91,7 +91,13 @@ export default function Inspector() {
   if (arch === null || detail === null) {
     return (
       <div className="rs-inspector" data-testid="inspector" data-state="empty">
-        <p className="rs-empty">{arch === null ? m.noSession : m.waiting}</p>
+        {arch === null ? (
+          <p className="rs-empty" data-testid="empty-inspector">
+            {t('panels.inspector.empty')}
+          </p>
+        ) : (
+          <p className="rs-empty">{m.waiting}</p>
+        )}
       </div>
     )
   }
@@ -479,30 +485,28 @@ function Segments({ cpu, m }: { cpu: CpuInspection; m: M }) {
   ]
   return (
     <Section title={m.segments} open={false} testId="inspector-segments">
-      <div className="rs-in-scroll">
-        <table className="rs-in-table">
-          <thead>
-            <tr>
-              <th scope="col" />
-              <th scope="col">{m.selector}</th>
-              <th scope="col">{m.base}</th>
-              <th scope="col">{m.limit}</th>
-              <th scope="col">{m.attributes}</th>
+      <table className="rs-in-table">
+        <thead>
+          <tr>
+            <th scope="col" />
+            <th scope="col">{m.selector}</th>
+            <th scope="col">{m.base}</th>
+            <th scope="col">{m.limit}</th>
+            <th scope="col">{m.attributes}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([name, s]) => (
+            <tr key={name}>
+              <th scope="row">{name.toUpperCase()}</th>
+              <td className="rs-mono">{hex(s.selector, 4)}</td>
+              <td className="rs-mono">{hex32(s.base)}</td>
+              <td className="rs-mono">{hex32(s.limit)}</td>
+              <td className="rs-mono">{attributes(s, m)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map(([name, s]) => (
-              <tr key={name}>
-                <th scope="row">{name.toUpperCase()}</th>
-                <td className="rs-mono">{hex(s.selector, 4)}</td>
-                <td className="rs-mono">{hex32(s.base)}</td>
-                <td className="rs-mono">{hex32(s.limit)}</td>
-                <td className="rs-mono">{attributes(s, m)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </table>
     </Section>
   )
 }
@@ -721,21 +725,19 @@ function fieldValue(f: VmcsFieldView): string {
 
 function FieldTable({ fields, m }: { fields: readonly VmcsFieldView[]; m: M }) {
   return (
-    <div className="rs-in-scroll">
-      <table className="rs-in-table">
-        <tbody>
-          {fields.map((f) => (
-            <tr key={f.encoding} data-testid={`vmcs-${f.name}`}>
-              <th scope="row" className="rs-mono">
-                {f.name}
-              </th>
-              <td className="rs-mono">{fieldValue(f)}</td>
-              <td className="rs-in-note">{m.areas[f.area]}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <table className="rs-in-table rs-in-fields">
+      <tbody>
+        {fields.map((f) => (
+          <tr key={f.encoding} data-testid={`vmcs-${f.name}`}>
+            <th scope="row" className="rs-mono">
+              {f.name}
+            </th>
+            <td className="rs-mono">{fieldValue(f)}</td>
+            <td className="rs-in-note">{m.areas[f.area]}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   )
 }
 

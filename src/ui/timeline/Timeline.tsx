@@ -20,7 +20,7 @@ const GEOMETRY = { gutter: 120, axis: 20, lane: 22, density: 14, gap: 6 }
 const SUMMARY_MS = 500
 
 export default function Timeline() {
-  const { i18n } = useTranslation()
+  const { t: translate, i18n } = useTranslation()
   const language = i18n.language
   const t = inspectorMessages(language).timeline
   const store = useSessionStoreApi()
@@ -219,7 +219,9 @@ export default function Timeline() {
       const dir = e.key === 'ArrowLeft' ? -1 : 1
       if (e.shiftKey) {
         const i = selectedIndex()
-        selectIndex(i < 0 ? Math.max(0, trace.lowerBound((v.from + v.to) / 2)) : i + dir)
+        // With nothing selected: the first event in view (→) or the last (←).
+        const start = dir > 0 ? trace.lowerBound(v.from) : trace.lowerBound(v.to) - 1
+        selectIndex(i < 0 ? Math.max(0, Math.min(trace.size - 1, start)) : i + dir)
       } else setViewport(pan(v, dir * span * 0.1))
     } else if (e.key === '+' || e.key === '=') zoomBy(0.5)
     else if (e.key === '-' || e.key === '_') zoomBy(2)
@@ -292,12 +294,18 @@ export default function Timeline() {
       >
         <canvas ref={canvas} aria-hidden="true" />
       </div>
-      <p id={summaryId} className="rs-tl-summary" data-testid="timeline-summary">
-        {summary}
-        {trace.overwritten > 0 &&
-          ` ${fill(t.overwritten, { count: formatNumber(trace.overwritten, language), capacity: formatNumber(trace.capacity, language) })}`}
-        {trace.dropped > 0 && ` ${fill(t.dropped, { count: formatNumber(trace.dropped, language) })}`}
-      </p>
+      {session === null ? (
+        <p id={summaryId} className="rs-tl-summary" data-testid="empty-timeline">
+          {translate('panels.timeline.empty')}
+        </p>
+      ) : (
+        <p id={summaryId} className="rs-tl-summary" data-testid="timeline-summary">
+          {summary}
+          {trace.overwritten > 0 &&
+            ` ${fill(t.overwritten, { count: formatNumber(trace.overwritten, language), capacity: formatNumber(trace.capacity, language) })}`}
+          {trace.dropped > 0 && ` ${fill(t.dropped, { count: formatNumber(trace.dropped, language) })}`}
+        </p>
+      )}
       <ul className="rs-tl-legend" aria-label={t.legend}>
         {[...legend, { state: STATE_HARDWARE, label: t.hardware }, { state: STATE_IDLE, label: t.idle }].map(
           (l) => (

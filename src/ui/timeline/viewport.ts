@@ -49,7 +49,7 @@ export function pan(v: Viewport, delta: number): Viewport {
 
 /** The whole of the data in view, with a small margin. */
 export function fit(data: { from: number; to: number } | null, following: boolean): Viewport {
-  if (data === null) return INITIAL_VIEWPORT
+  if (data === null) return { ...INITIAL_VIEWPORT, follow: following }
   const span = Math.max(MIN_SPAN, data.to - data.from)
   const margin = span * 0.02
   return { from: data.from - margin, to: data.from + span + margin, follow: following }
