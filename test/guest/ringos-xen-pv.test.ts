@@ -236,7 +236,7 @@ describe('ringos-xen-pv.elf on the xen-pv model', () => {
       const insns = text
         .split('\n')
         .map((l) => l.split('\t')[1] ?? '')
-        .filter((i, k, all) => !(all[k - 1]?.startsWith('ud2') || all[k - 2]?.startsWith('ud2')))
+        .filter((_insn, k, all) => !(all[k - 1]?.startsWith('ud2') || all[k - 2]?.startsWith('ud2')))
       const privileged = insns.filter((i) =>
         /^(cli|sti|hlt|lgdt|lidt|ltr|invlpg|in |out |ins|outs|mov\s+%\w+,%cr)/.test(i),
       )
