@@ -12,6 +12,9 @@ import { EsxiModel } from './esxi/model'
 import { HYPERV_COSTS } from './hyperv/costs'
 import { HypervModel } from './hyperv/model'
 import { VtxModel } from './vtx/vtx-model'
+import { XEN_PV_COSTS } from './xen-pv/costs'
+import { MAX_DOMUS, XEN_RESERVED_BYTES } from './xen-pv/memory-layout'
+import { XenPvModel } from './xen-pv/model'
 
 /** How to build an architecture's model, and what it needs before it exists (its cost table, its memory). */
 export interface ModelFactory {
@@ -55,5 +58,11 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
     create: (host) => new HypervModel(host),
+  },
+  'xen-pv': {
+    costs: XEN_PV_COSTS,
+    reservedBytes: () => XEN_RESERVED_BYTES,
+    maxVms: MAX_DOMUS,
+    create: (host) => new XenPvModel(host),
   },
 }
