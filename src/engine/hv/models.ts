@@ -13,8 +13,11 @@ import { HYPERV_COSTS } from './hyperv/costs'
 import { HypervModel } from './hyperv/model'
 import { VtxModel } from './vtx/vtx-model'
 import { XEN_PV_COSTS } from './xen-pv/costs'
-import { MAX_DOMUS, XEN_RESERVED_BYTES } from './xen-pv/memory-layout'
+import { XEN_RESERVED_BYTES, MAX_DOMUS } from './xen-pv/memory-layout'
 import { XenPvModel } from './xen-pv/model'
+import { TRAP_EMULATE_COSTS } from './trap-emulate/costs'
+import { TrapEmulateModel } from './trap-emulate/model'
+import { MONITOR_REGION_BYTES } from './trap-emulate/ring-compression'
 
 /** How to build an architecture's model, and what it needs before it exists (its cost table, its memory). */
 export interface ModelFactory {
@@ -29,40 +32,21 @@ export interface ModelFactory {
 
 /** The architectures whose models exist, by id. */
 export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
-  bare: {
-    costs: BARE_COSTS,
-    reservedBytes: () => 0,
-    maxVms: 1,
-    create: (host) => new BareModel(host),
-  },
-  kvm: {
-    costs: KVM_COSTS,
-    reservedBytes: VtxModel.reservedBytes,
-    maxVms: 4,
-    create: (host) => new KvmModel(host),
-  },
-  'xen-hvm': {
-    costs: XEN_HVM_COSTS,
-    reservedBytes: VtxModel.reservedBytes,
-    maxVms: 4,
-    create: (host) => new XenHvmModel(host),
-  },
-  esxi: {
-    costs: ESXI_COSTS,
-    reservedBytes: VtxModel.reservedBytes,
-    maxVms: 4,
-    create: (host) => new EsxiModel(host),
-  },
-  hyperv: {
-    costs: HYPERV_COSTS,
-    reservedBytes: VtxModel.reservedBytes,
-    maxVms: 4,
-    create: (host) => new HypervModel(host),
-  },
+  bare: { costs: BARE_COSTS, reservedBytes: () => 0, maxVms: 1, create: (host) => new BareModel(host) },
+  kvm: { costs: KVM_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new KvmModel(host) },
+  'xen-hvm': { costs: XEN_HVM_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new XenHvmModel(host) },
+  esxi: { costs: ESXI_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new EsxiModel(host) },
+  hyperv: { costs: HYPERV_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new HypervModel(host) },
   'xen-pv': {
     costs: XEN_PV_COSTS,
     reservedBytes: () => XEN_RESERVED_BYTES,
     maxVms: MAX_DOMUS,
     create: (host) => new XenPvModel(host),
+  },
+  'trap-emulate': {
+    costs: TRAP_EMULATE_COSTS,
+    reservedBytes: (vms) => vms * MONITOR_REGION_BYTES,
+    maxVms: 4,
+    create: (host) => new TrapEmulateModel(host),
   },
 }

@@ -320,11 +320,13 @@ describe('ShadowMmu', () => {
     const w = new StateWriter()
     m.mmu.saveState(w)
     const snap = w.finish()
+    const pool = m.host.u8.slice(POOL_BASE, POOL_BASE + POOL_PAGES * 4096)
     const probe = () => [0x400000, 0x404000, 0x408000, PT_USER].map((l) => m.mmu.shadowEntry(l))
     const before = probe()
     access(m, 0x408000, false, false)
     m.mmu.loadCr3(PD)
     m.mmu.loadState(new StateReader(snap))
+    m.host.u8.set(pool, POOL_BASE) // the pool's memory is its owner's to restore
     expect(probe()).toEqual(before)
     expect(m.mmu.isUnsync(PT_USER)).toBe(true)
     expect(access(m, 0x408000, false, false)).toEqual({ host: GUEST_BASE + 0x208000 })

@@ -27,7 +27,6 @@
  * (exit 0 with #PF, exit 14 INVLPG, exit 28 MOV CR3). Shadow tables use only 4 KiB pages; a guest
  * 4 MiB page is shadowed by a table of 4 KiB entries (as KVM does).
  */
-import { saveSparseBytes, loadSparseBytes } from '../machine/pc'
 import type { PhysicalMemory } from '../machine/memory'
 import type { StateReader, StateWriter } from '../snapshot'
 import type { GuestPhys, GuestVirt, HostPhys } from '../types'
@@ -89,7 +88,7 @@ interface ShadowPage {
  *   page: the guest cannot use it.
  */
 export type ShadowFault =
-  | { readonly kind: 'fixed'; readonly gpa: GuestPhys }
+  | { readonly kind: 'fixed'; readonly gpa: GuestPhys; readonly entry: number }
   | { readonly kind: 'guest'; readonly cr2: GuestVirt; readonly errorCode: number }
   | { readonly kind: 'pt-write'; readonly gpa: GuestPhys; readonly level: 1 | 2 }
   | { readonly kind: 'unbacked'; readonly linear: GuestVirt }
@@ -137,6 +136,8 @@ interface GuestWalk {
   rw: boolean
   dirty: boolean
   large: boolean
+  /** The guest's leaf entry (PTE, or the 4 MiB PDE). */
+  entry: number
   pde: number
   pdeGpa: number
   pteGpa: number
@@ -293,7 +294,7 @@ export class ShadowMmu {
     this.reserve(2)
     this.install(lin, g, write, user)
     this.stats.hiddenFaults++
-    return { kind: 'fixed', gpa: (g.gpa | (lin & 0xfff)) as GuestPhys }
+    return { kind: 'fixed', gpa: (g.gpa | (lin & 0xfff)) as GuestPhys, entry: g.entry }
   }
 
   /**
@@ -379,7 +380,7 @@ export class ShadowMmu {
   }
 
   private walk(lin: number, write: boolean, user: boolean, resetFlood: boolean): GuestWalk {
-    const w: GuestWalk = { fault: -1, gpa: lin & 0xfffff000, us: true, rw: true, dirty: true, large: false, pde: 0, pdeGpa: -1, pteGpa: -1 }
+    const w: GuestWalk = { fault: -1, gpa: lin & 0xfffff000, us: true, rw: true, dirty: true, large: false, entry: 0, pde: 0, pdeGpa: -1, pteGpa: -1 }
     if (!this.paging) return w
     const err = (write ? PfError.W : 0) | (user ? PfError.U : 0)
     w.pdeGpa = (this.cr3 & 0xfffff000) + ((lin >>> 22) << 2)
@@ -395,6 +396,7 @@ export class ShadowMmu {
         return w
       }
       w.large = true
+      w.entry = pde
       w.gpa = (pde & 0xffc00000) | (lin & 0x003ff000)
       w.us = (pde & US) !== 0
       w.rw = (pde & RW) !== 0
@@ -407,6 +409,7 @@ export class ShadowMmu {
         w.fault = err
         return w
       }
+      w.entry = pte
       w.gpa = pte & 0xfffff000
       w.us = (pde & pte & US) !== 0
       w.rw = (pde & pte & RW) !== 0
@@ -707,7 +710,11 @@ export class ShadowMmu {
 
   // ---------------------------------------------------------------- snapshots
 
-  /** Everything that shapes future behaviour: guest control registers, the pool pages and all metadata, in order. */
+  /**
+   * Everything that shapes future behaviour besides the pool's memory: the guest's control registers
+   * and all metadata, in order. The shadow tables themselves are host memory, saved by its owner (a
+   * session saves the model's reserved region).
+   */
   saveState(w: StateWriter): void {
     w.section('shadow-mmu')
     w.json({
@@ -725,7 +732,6 @@ export class ShadowMmu {
       unsynced: [...this.unsynced],
       flood: [...this.flood],
     })
-    saveSparseBytes(w, this.host.u8.subarray(this.poolBase, this.poolBase + this.poolPages * 4096))
   }
 
   loadState(r: StateReader): void {
@@ -770,6 +776,5 @@ export class ShadowMmu {
     this.unsynced = new Set(s.unsynced)
     this.flood = new Map(s.flood)
     this.current = this.roots.get(s.current)!
-    loadSparseBytes(r, this.host.u8.subarray(this.poolBase, this.poolBase + this.poolPages * 4096))
   }
 }
