@@ -33,10 +33,30 @@ export interface ModelFactory {
 /** The architectures whose models exist, by id. */
 export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
   bare: { costs: BARE_COSTS, reservedBytes: () => 0, maxVms: 1, create: (host) => new BareModel(host) },
-  kvm: { costs: KVM_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new KvmModel(host) },
-  'xen-hvm': { costs: XEN_HVM_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new XenHvmModel(host) },
-  esxi: { costs: ESXI_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new EsxiModel(host) },
-  hyperv: { costs: HYPERV_COSTS, reservedBytes: VtxModel.reservedBytes, maxVms: 4, create: (host) => new HypervModel(host) },
+  kvm: {
+    costs: KVM_COSTS,
+    reservedBytes: VtxModel.reservedBytes,
+    maxVms: 4,
+    create: (host) => new KvmModel(host),
+  },
+  'xen-hvm': {
+    costs: XEN_HVM_COSTS,
+    reservedBytes: VtxModel.reservedBytes,
+    maxVms: 4,
+    create: (host) => new XenHvmModel(host),
+  },
+  esxi: {
+    costs: ESXI_COSTS,
+    reservedBytes: VtxModel.reservedBytes,
+    maxVms: 4,
+    create: (host) => new EsxiModel(host),
+  },
+  hyperv: {
+    costs: HYPERV_COSTS,
+    reservedBytes: VtxModel.reservedBytes,
+    maxVms: 4,
+    create: (host) => new HypervModel(host),
+  },
   'xen-pv': {
     costs: XEN_PV_COSTS,
     reservedBytes: () => XEN_RESERVED_BYTES,
