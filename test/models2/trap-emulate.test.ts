@@ -40,7 +40,9 @@ describe('trap-emulate runs ringos in ring 1', () => {
     expect(f).toMatchObject({ if_before: '1', if_after: '1', result: 'wrong' })
     expect(Number(f.ticks_while_disabled)).toBeGreaterThan(0)
     // The CPU reported the POPF that did not trap, at its EIP in plat_flags_write, trying to set IF = 0.
-    const popfs = events.filter((e) => e.kind === EventKind.SensitiveNoTrap && e.reason === SensitiveInsn.Popf)
+    const popfs = events.filter(
+      (e) => e.kind === EventKind.SensitiveNoTrap && e.reason === SensitiveInsn.Popf,
+    )
     const fn = symbol('kernel', 'plat_flags_write')
     const clearing = popfs.filter((e) => e.arg1 === 0)
     expect(clearing.length).toBe(1)
@@ -56,7 +58,9 @@ describe('trap-emulate runs ringos in ring 1', () => {
     const shadow = `${hex(real.base)}/0x${real.limit.toString(16).padStart(4, '0')}`
     expect(real.base).not.toBe(gdt.start)
     expect(f).toMatchObject({ ring3: shadow, kernel: shadow, kernel_cpl: '1', result: 'mismatch' })
-    const sgdts = events.filter((e) => e.kind === EventKind.SensitiveNoTrap && e.reason === SensitiveInsn.Sgdt)
+    const sgdts = events.filter(
+      (e) => e.kind === EventKind.SensitiveNoTrap && e.reason === SensitiveInsn.Sgdt,
+    )
     const user = sgdts.filter((e) => e.arg2 === 3)
     const kernel = sgdts.filter((e) => e.arg2 === 1)
     expect(user.length).toBe(1)
@@ -67,8 +71,19 @@ describe('trap-emulate runs ringos in ring 1', () => {
   })
 
   it('traps privileged instructions and device accesses into the monitor, and reflects system calls and interrupts to the guest kernel', () => {
-    const hops = new Set(events.filter((e) => e.kind === EventKind.Hop).map((e) => `${g.component(e.from)}>${g.component(e.to)}`))
-    for (const h of ['guest-kernel>monitor', 'monitor>guest-kernel', 'guest-user>monitor', 'monitor>uart', 'monitor>disk', 'timer>monitor'])
+    const hops = new Set(
+      events
+        .filter((e) => e.kind === EventKind.Hop)
+        .map((e) => `${g.component(e.from)}>${g.component(e.to)}`),
+    )
+    for (const h of [
+      'guest-kernel>monitor',
+      'monitor>guest-kernel',
+      'guest-user>monitor',
+      'monitor>uart',
+      'monitor>disk',
+      'timer>monitor',
+    ])
       expect(hops).toContain(h)
     // No device is reached from the guest without the monitor.
     expect([...hops].filter((h) => h.startsWith('guest-') && /(uart|disk|timer)$/.test(h))).toEqual([])

@@ -38,7 +38,14 @@ const PD2 = 0x13000
 
 function cpuOn(mem: PhysicalMemory): Cpu {
   const clock = { cycles: 0 }
-  return new Cpu({ mem, ports: new PortBus(), mmio: new MmioBus(), intc: null, sink: new EventSink(clock), clock })
+  return new Cpu({
+    mem,
+    ports: new PortBus(),
+    mmio: new MmioBus(),
+    intc: null,
+    sink: new EventSink(clock),
+    clock,
+  })
 }
 
 function machine() {
@@ -136,9 +143,21 @@ describe('ShadowMmu', () => {
     expect(checked).toBe(64)
     // U/S and R/W are those of the guest: a user write to the user-RO page faults with P|W|U, a user
     // read of the supervisor page with P|U, and a supervisor write to the RO page with P|W (CR0.WP = 1).
-    expect(access(m, 0x401000, true, true)).toEqual({ kind: 'guest', cr2: 0x401000, errorCode: PfError.P | PfError.W | PfError.U })
-    expect(access(m, 0x402000, false, true)).toEqual({ kind: 'guest', cr2: 0x402000, errorCode: PfError.P | PfError.U })
-    expect(access(m, 0x401000, true, false)).toEqual({ kind: 'guest', cr2: 0x401000, errorCode: PfError.P | PfError.W })
+    expect(access(m, 0x401000, true, true)).toEqual({
+      kind: 'guest',
+      cr2: 0x401000,
+      errorCode: PfError.P | PfError.W | PfError.U,
+    })
+    expect(access(m, 0x402000, false, true)).toEqual({
+      kind: 'guest',
+      cr2: 0x402000,
+      errorCode: PfError.P | PfError.U,
+    })
+    expect(access(m, 0x401000, true, false)).toEqual({
+      kind: 'guest',
+      cr2: 0x401000,
+      errorCode: PfError.P | PfError.W,
+    })
     expect(access(m, 0x403000, false, false)).toEqual({ kind: 'guest', cr2: 0x403000, errorCode: 0 })
   })
 

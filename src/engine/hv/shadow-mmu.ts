@@ -194,7 +194,8 @@ export class ShadowMmu {
     this.fixed = new Map(opts.fixedPdes ?? [])
     this.mmioBase = opts.mmioBase ?? 0xc0000000
     this.invalidate = opts.invalidate
-    if (opts.poolBase % 4096 !== 0 || opts.poolPages < 4) throw new RangeError('shadow pool: at least 4 aligned pages')
+    if (opts.poolBase % 4096 !== 0 || opts.poolPages < 4)
+      throw new RangeError('shadow pool: at least 4 aligned pages')
     this.resetPool()
     this.current = this.rootFor(-1)
   }
@@ -380,7 +381,18 @@ export class ShadowMmu {
   }
 
   private walk(lin: number, write: boolean, user: boolean, resetFlood: boolean): GuestWalk {
-    const w: GuestWalk = { fault: -1, gpa: lin & 0xfffff000, us: true, rw: true, dirty: true, large: false, entry: 0, pde: 0, pdeGpa: -1, pteGpa: -1 }
+    const w: GuestWalk = {
+      fault: -1,
+      gpa: lin & 0xfffff000,
+      us: true,
+      rw: true,
+      dirty: true,
+      large: false,
+      entry: 0,
+      pde: 0,
+      pdeGpa: -1,
+      pteGpa: -1,
+    }
     if (!this.paging) return w
     const err = (write ? PfError.W : 0) | (user ? PfError.U : 0)
     w.pdeGpa = (this.cr3 & 0xfffff000) + ((lin >>> 22) << 2)
@@ -549,7 +561,8 @@ export class ShadowMmu {
   /** The linear address a shadow leaf entry maps, invalidated if its root is the current one. */
   private invalidateSpte(spte: number): void {
     const sp = this.pages.get(spte & ~0xfff)
-    if (sp && sp.root === this.current) this.invalidate(((sp.pdi << 22) | (((spte & 0xfff) >>> 2) << 12)) >>> 0)
+    if (sp && sp.root === this.current)
+      this.invalidate(((sp.pdi << 22) | (((spte & 0xfff) >>> 2) << 12)) >>> 0)
   }
 
   /** The guest PDE a shadow table was built from is still what the guest's directory holds. */
@@ -587,12 +600,26 @@ export class ShadowMmu {
     this.setLeaf(t, (lin >>> 12) & 0x3ff, g.gpa, guestW, us, g.dirty)
   }
 
-  private setLeaf(t: ShadowPage, index: number, gpa: number, guestW: boolean, us: boolean, dirty: boolean): void {
+  private setLeaf(
+    t: ShadowPage,
+    index: number,
+    gpa: number,
+    guestW: boolean,
+    us: boolean,
+    dirty: boolean,
+  ): void {
     const gfn = gpa >>> 12
     const ram = gpa >= 0 && gpa < this.guestSize
     const hpa = ram ? this.guestBase + gpa : gpa >>> 0
     const writable = guestW && dirty && !this.isProtected(gfn)
-    const spte = (hpa & 0xfffff000) | P | A | (us ? US : 0) | (writable ? RW : 0) | (dirty ? D : 0) | (guestW ? AVL_W : 0)
+    const spte =
+      (hpa & 0xfffff000) |
+      P |
+      A |
+      (us ? US : 0) |
+      (writable ? RW : 0) |
+      (dirty ? D : 0) |
+      (guestW ? AVL_W : 0)
     const at = t.hpa + index * 4
     this.dropLeaf(at)
     this.m32[at >>> 2] = spte
@@ -726,7 +753,9 @@ export class ShadowMmu {
       free: this.free,
       roots: [...this.roots.values()].map((r) => [r.key, r.pd.hpa, r.lastUse]),
       current: this.current.key,
-      pages: [...this.pages.values()].filter((p) => p.level === 1).map((p) => [p.hpa, p.gfn, p.root.key, p.pdi, p.guestPde]),
+      pages: [...this.pages.values()]
+        .filter((p) => p.level === 1)
+        .map((p) => [p.hpa, p.gfn, p.root.key, p.pdi, p.guestPde]),
       parents: [...this.parents].map(([g, s]) => [g, [...s].map((p) => p.hpa)]),
       rmap: [...this.rmap].map(([g, s]) => [g, [...s]]),
       unsynced: [...this.unsynced],
@@ -760,8 +789,17 @@ export class ShadowMmu {
     this.roots = new Map()
     this.pages = new Map()
     for (const [key, hpa, lastUse] of s.roots) {
-      const root = { key, tables: new Array<ShadowPage | undefined>(1024), lastUse } as Root & { pd: ShadowPage }
-      ;(root as { pd: ShadowPage }).pd = { hpa, level: 2, gfn: key < 0 ? -1 : key >>> 12, root, pdi: -1, guestPde: 0 }
+      const root = { key, tables: new Array<ShadowPage | undefined>(1024), lastUse } as Root & {
+        pd: ShadowPage
+      }
+      ;(root as { pd: ShadowPage }).pd = {
+        hpa,
+        level: 2,
+        gfn: key < 0 ? -1 : key >>> 12,
+        root,
+        pdi: -1,
+        guestPde: 0,
+      }
       this.roots.set(key, root)
     }
     for (const root of this.roots.values()) this.pages.set(root.pd.hpa, root.pd)

@@ -62,7 +62,8 @@ export class TrapEmulateModel implements HypervisorModel {
     })
     const mon = new RingCompressionMonitor(vm, cpu, (vm.index - 1) * MONITOR_REGION_BYTES, this.host.sink)
     this.monitors.set(vm.index, mon)
-    cpu.trapInterceptor = (vector, errorCode, source, length) => this.trap(vm, mon, vector, errorCode, source, length)
+    cpu.trapInterceptor = (vector, errorCode, source, length) =>
+      this.trap(vm, mon, vector, errorCode, source, length)
     cpu.sensitiveWatch = true
     return cpu
   }
@@ -78,7 +79,14 @@ export class TrapEmulateModel implements HypervisorModel {
   }
 
   /** Everything the real IDT would deliver comes here first: the monitor owns it. */
-  private trap(vm: Vm, mon: RingCompressionMonitor, vector: number, errorCode: number, source: TrapSource, length: number): boolean {
+  private trap(
+    vm: Vm,
+    mon: RingCompressionMonitor,
+    vector: number,
+    errorCode: number,
+    source: TrapSource,
+    length: number,
+  ): boolean {
     const cpu = mon.cpu
     const p = this.parts(vm)
     const from = cpu.cpl === 3 ? p.user : p.kernel
@@ -141,7 +149,10 @@ export class TrapEmulateModel implements HypervisorModel {
     switch (e.kind) {
       case 'io': {
         const dev = componentIndex(this.host.topology, portDevice(e.port))
-        const costs: TrapEmulateCostId[] = Array.from({ length: Math.max(1, e.count) }, () => 'emulate-device')
+        const costs: TrapEmulateCostId[] = Array.from(
+          { length: Math.max(1, e.count) },
+          () => 'emulate-device',
+        )
         f.hop(p.monitor, dev, e.write ? HopCause.Call : HopCause.Return, costs, e.port, e.value)
         f.hop(dev, p.monitor, HopCause.Return, 'resume', e.port, e.value)
         break
@@ -154,7 +165,8 @@ export class TrapEmulateModel implements HypervisorModel {
         f.work(p.monitor, 'emulate-privileged')
         break
     }
-    if (e.kind !== 'halt' || mon.cpu.pendingQueued() > 0) f.hop(p.monitor, p.kernel, HopCause.Return, 'resume')
+    if (e.kind !== 'halt' || mon.cpu.pendingQueued() > 0)
+      f.hop(p.monitor, p.kernel, HopCause.Return, 'resume')
     f.end()
     mon.pump()
   }
@@ -169,7 +181,13 @@ export class TrapEmulateModel implements HypervisorModel {
       case 'fixed':
       case 'pt-write': {
         if (r.kind === 'pt-write') mon.mmu.unsync(r.gpa)
-        this.host.sink.emit(EventKind.ShadowFault, errorCode, linear >>> 0, r.kind === 'fixed' ? r.entry >>> 0 : 0, r.gpa >>> 0)
+        this.host.sink.emit(
+          EventKind.ShadowFault,
+          errorCode,
+          linear >>> 0,
+          r.kind === 'fixed' ? r.entry >>> 0 : 0,
+          r.gpa >>> 0,
+        )
         f.begin(r.kind === 'fixed' ? FlowKind.Exception : FlowKind.PageTableUpdate, PF, from, linear >>> 0)
         f.hop(from, p.monitor, HopCause.Trap, 'monitor-trap', linear >>> 0, errorCode >>> 0)
         f.work(p.monitor, 'shadow-fill')

@@ -28,7 +28,24 @@
  * virtual IOPL is 0. MMIO and SYSENTER are not virtualized (ringos's native platform uses neither).
  */
 import type { Cpu } from '../../cpu/cpu'
-import { HALT_STOP, HALT_WAIT, CR0_AM, CR0_EM, CR0_ET, CR0_MP, CR0_NE, CR0_PE, CR0_PG, CR0_TS, CR0_WP, CR0_DEFINED, CR0_CD, CR0_NW, CR4_SUPPORTED, A_UNUSABLE } from '../../cpu/constants'
+import {
+  HALT_STOP,
+  HALT_WAIT,
+  CR0_AM,
+  CR0_EM,
+  CR0_ET,
+  CR0_MP,
+  CR0_NE,
+  CR0_PE,
+  CR0_PG,
+  CR0_TS,
+  CR0_WP,
+  CR0_DEFINED,
+  CR0_CD,
+  CR0_NW,
+  CR4_SUPPORTED,
+  A_UNUSABLE,
+} from '../../cpu/constants'
 import { Seg } from '../../cpu/decoded'
 import { readE, setReg } from '../../cpu/execute-rare'
 import { FAULT } from '../../cpu/fault'
@@ -87,7 +104,14 @@ export interface Emulation {
   readonly count: number
 }
 
-const cpuEmulation = (op: number): Emulation => ({ kind: 'cpu', op, port: 0, write: false, value: 0, count: 0 })
+const cpuEmulation = (op: number): Emulation => ({
+  kind: 'cpu',
+  op,
+  port: 0,
+  write: false,
+  value: 0,
+  count: 0,
+})
 
 /** The virtual CPU state a ring-compression monitor keeps for its guest, and what it does with it. */
 export class RingCompressionMonitor {
@@ -290,7 +314,12 @@ export class RingCompressionMonitor {
    * hidden page fault while pushing the frame (the guest's stack not in the shadow yet) is the
    * monitor's own business: fixed, and the delivery retried. Returns how many such faults it fixed.
    */
-  reflect(vector: number, errorCode: number, source: 'exception' | 'software' | 'external', length: number): number {
+  reflect(
+    vector: number,
+    errorCode: number,
+    source: 'exception' | 'software' | 'external',
+    length: number,
+  ): number {
     const c = this.cpu
     if (c.cpl === 3) {
       this.vIF = 1
@@ -365,7 +394,9 @@ export class RingCompressionMonitor {
         const port = d.ext[i] ? c.r16[4] : d.imm[i] & 0xff
         const size = d.sz[i] as 1 | 2 | 4
         const write = op === Op.Out
-        const value = write ? this.portOut(port, size, size === 4 ? c.r[0] : size === 2 ? c.r16[0] : c.r8[0]) : this.portIn(port, size)
+        const value = write
+          ? this.portOut(port, size, size === 4 ? c.r[0] : size === 2 ? c.r16[0] : c.r8[0])
+          : this.portIn(port, size)
         if (!write) setReg(c, size, 0, value)
         result = { kind: 'io', op, port, write, value, count: 1 }
         break
@@ -434,7 +465,7 @@ export class RingCompressionMonitor {
         const busy = { lo: g.lo, hi: g.hi | 0x200 }
         this.guestWrite32((this.gdtBase + (sel & 0xfff8) + 4) | 0, busy.hi)
         const at = (this.page(PAGE_GDT) + (sel & 0xfff8)) >>> 2
-        if ((sel >>> 3) < SHADOW_GDT_ENTRIES - 1) this.m32[at + 1] = busy.hi
+        if (sel >>> 3 < SHADOW_GDT_ENTRIES - 1) this.m32[at + 1] = busy.hi
         this.trSel = sel
         this.trBase = descBase(g.lo, g.hi)
         this.trLimit = descLimit(g.lo, g.hi)
@@ -466,7 +497,8 @@ export class RingCompressionMonitor {
     switch (cr) {
       case 0: {
         const nv = (v & CR0_DEFINED) | CR0_ET
-        if ((nv & CR0_PG && !(nv & CR0_PE)) || (nv & CR0_NW && !(nv & CR0_CD)) || !(nv & CR0_PE)) this.cpu.raise(13, 0)
+        if ((nv & CR0_PG && !(nv & CR0_PE)) || (nv & CR0_NW && !(nv & CR0_CD)) || !(nv & CR0_PE))
+          this.cpu.raise(13, 0)
         const mmu = ((nv ^ this.cr0) & (CR0_PG | CR0_WP)) !== 0
         this.cr0 = nv
         this.writeRealControl()
@@ -588,8 +620,8 @@ export class RingCompressionMonitor {
       cr0: this.cr0 >>> 0,
       cr3: this.cr3 >>> 0,
       cr4: this.cr4 >>> 0,
-      cs: (c.sel[Seg.CS]! & (kernel ? ~3 : 0xffff)) & 0xffff,
-      ss: (c.sel[Seg.SS]! & (kernel ? ~3 : 0xffff)) & 0xffff,
+      cs: c.sel[Seg.CS]! & (kernel ? ~3 : 0xffff) & 0xffff,
+      ss: c.sel[Seg.SS]! & (kernel ? ~3 : 0xffff) & 0xffff,
       cpl: kernel ? 0 : 3,
     }
   }
@@ -602,7 +634,16 @@ export class RingCompressionMonitor {
     w.json({
       vIF: this.vIF,
       cr: [this.cr0, this.cr2, this.cr3, this.cr4],
-      dt: [this.gdtBase, this.gdtLimit, this.idtBase, this.idtLimit, this.ldtSel, this.trSel, this.trBase, this.trLimit],
+      dt: [
+        this.gdtBase,
+        this.gdtLimit,
+        this.idtBase,
+        this.idtLimit,
+        this.ldtSel,
+        this.trSel,
+        this.trBase,
+        this.trLimit,
+      ],
       dr: Array.from(this.dr),
       sysenter: Array.from(this.sysenter),
       pending: this.pending,
@@ -624,9 +665,16 @@ export class RingCompressionMonitor {
     }>()
     this.vIF = s.vIF
     ;[this.cr0, this.cr2, this.cr3, this.cr4] = s.cr as [number, number, number, number]
-    ;[this.gdtBase, this.gdtLimit, this.idtBase, this.idtLimit, this.ldtSel, this.trSel, this.trBase, this.trLimit] = s.dt as [
-      number, number, number, number, number, number, number, number,
-    ]
+    ;[
+      this.gdtBase,
+      this.gdtLimit,
+      this.idtBase,
+      this.idtLimit,
+      this.ldtSel,
+      this.trSel,
+      this.trBase,
+      this.trLimit,
+    ] = s.dt as [number, number, number, number, number, number, number, number]
     this.dr.set(s.dr)
     this.sysenter.set(s.sysenter)
     this.pending = s.pending

@@ -43,8 +43,14 @@ export function makeDescriptor(base: number, limitBytes: number, access: number,
     f |= FLAG_G
   } else if (f & FLAG_G) limit = limit >>> 12
   return {
-    lo: ((limit & 0xffff) | ((base & 0xffff) << 16)) | 0,
-    hi: (((base >>> 16) & 0xff) | ((access & 0xff) << 8) | (limit & 0xf0000) | (f << 20) | (base & 0xff000000)) | 0,
+    lo: (limit & 0xffff) | ((base & 0xffff) << 16) | 0,
+    hi:
+      ((base >>> 16) & 0xff) |
+      ((access & 0xff) << 8) |
+      (limit & 0xf0000) |
+      (f << 20) |
+      (base & 0xff000000) |
+      0,
   }
 }
 
