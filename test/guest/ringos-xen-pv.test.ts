@@ -15,7 +15,7 @@ import { EventBatcher } from '../../src/engine/trace/batcher'
 import { RecordView, decodeEvent } from '../../src/engine/trace/codec'
 import { EventKind, FlowKind, RECORD_BYTES, type TraceEvent } from '../../src/engine/trace/schema'
 import { utf8Decode, utf8Encode } from '../../src/engine/util/utf8'
-import { fields, transcript, type Step } from './runner'
+import { fields, runGuest, transcript, type Step } from './runner'
 import { GUESTS, REPO } from './tools'
 
 const FS = join(REPO, 'guest', 'fs')
@@ -400,5 +400,29 @@ describe('writable page tables (ptwr): a direct PTE write by the ring-1 kernel',
     expect(model(s).stats.bounced.get(14)).toBe(bounced + 1)
     expect(s.hostMemory.read32(pteMachine) >>> 0).toBe(((dom.mfn(0x3f01) << 12) | 1) >>> 0)
     expect(before & 1).toBe(1)
+  })
+})
+
+describe('the runner with --arch xen-pv', () => {
+  it('prints the session JSON: no VM exits, hypercalls by name, flows, cycles by component', async () => {
+    const r = (await runGuest('ringos-xen-pv.elf', 'echo hi\\n', ['--arch', 'xen-pv'])) as unknown as {
+      stop: string
+      console: string
+      exits: Record<string, number>
+      hypercalls: Record<string, number>
+      flows: Record<string, number>
+      cyclesByComponent: Record<string, number>
+    }
+    expect(r.stop).toBe('idle')
+    expect(transcript(r.console).steps).toEqual([
+      { command: 'echo hi', output: 'hi\n' },
+      { command: '', output: '' },
+    ])
+    expect(r.exits).toEqual({})
+    for (const h of ['mmu_update', 'mmuext_op', 'event_channel_op', 'set_trap_table', 'sched_op'])
+      expect(r.hypercalls[h], h).toBeGreaterThan(0)
+    expect(r.flows).toMatchObject({ 'page-table-update': expect.any(Number), syscall: expect.any(Number) })
+    for (const c of ['xen', 'dom0-kernel', 'blkback', 'consoleback', 'xenstored'])
+      expect(r.cyclesByComponent[c], c).toBeGreaterThan(0)
   })
 })

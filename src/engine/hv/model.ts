@@ -49,6 +49,8 @@ export interface HypervisorModel {
     exitNames: Record<string, string>
     exitsByHandler: Record<string, Record<string, number>>
   }
+  /** Hypercalls the guests made, by the hypervisor's name for each (paravirtual models). */
+  hypercallCounts?(): Record<string, number>
   /** The guest's view of its CPU (VT-x models: the VMCS guest-state area while the vCPU is in root operation). */
   guestView?(vm: Vm): GuestView | null
   /** The next virtual cycle at which the model itself needs the vCPU stopped (a hypervisor timer), or Infinity. */

@@ -22,6 +22,8 @@ export interface SessionSummary {
   readonly exits: Readonly<Record<string, number>>
   readonly exitNames: Readonly<Record<string, string>>
   readonly exitsByHandler: Readonly<Record<string, Readonly<Record<string, number>>>>
+  /** Hypercalls by name, for a model that reports them (xen-pv). */
+  readonly hypercalls?: Readonly<Record<string, number>>
   readonly cyclesByComponent: Readonly<Record<string, number>>
   readonly flows: Readonly<Record<string, number>>
   readonly management: string
@@ -78,6 +80,7 @@ export function sessionSummary(s: Session, result: RunResult): SessionSummary {
     if (n > 0) flows[FLOW_KIND_NAMES[k as FlowKind] ?? String(k)] = n
   })
   const exits = s.model.exitSummary?.() ?? { exits: {}, exitNames: {}, exitsByHandler: {} }
+  const hypercalls = s.model.hypercallCounts?.()
   return {
     arch: s.arch,
     stop: result.stop,
@@ -93,6 +96,7 @@ export function sessionSummary(s: Session, result: RunResult): SessionSummary {
     events,
     faults,
     ...exits,
+    ...(hypercalls ? { hypercalls } : {}),
     cyclesByComponent,
     flows,
     management: s.managementLog,

@@ -127,6 +127,10 @@ export class XenPvModel implements HypervisorModel {
     return this.xl
   }
 
+  hypercallCounts(): Record<string, number> {
+    return Object.fromEntries(this.stats.hypercalls)
+  }
+
   private ix(id: XenComponent, domid: number): number {
     return this.shared.get(id) ?? this.perVm.get(id)?.[domid] ?? this.perVm.get(id)![1]!
   }
