@@ -2,7 +2,6 @@ import { Cpu } from '../../cpu/cpu'
 import type { TrapSource } from '../../cpu/vmx-seam'
 import { MmioBus, PortBus } from '../../machine/bus'
 import { PcLayout } from '../../machine/layout'
-import { saveSparseBytes, loadSparseBytes } from '../../machine/pc'
 import type { StateReader, StateWriter } from '../../snapshot'
 import { EventKind, FlowKind, HopCause } from '../../trace/schema'
 import { utf8Encode } from '../../util/utf8'
@@ -15,7 +14,6 @@ import { HYPERCALL_NAMES, HYPERCALL_VECTOR, Hypercall, MMUEXT_NAMES, Mmuext } fr
 import type { XenPvCostId } from './costs'
 import type { XenComponent, XenDomain, XenTrace } from './domain'
 import { hypercall } from './hypercalls'
-import { XEN_RESERVED_BYTES } from './memory-layout'
 import { handleTrap } from './traps'
 import { Xen } from './xen'
 
@@ -453,7 +451,6 @@ export class XenPvModel implements HypervisorModel {
 
   saveState(w: StateWriter): void {
     w.section('xen-pv')
-    saveSparseBytes(w, this.host.hostMemory.u8.subarray(0, XEN_RESERVED_BYTES))
     w.json({
       current: this.current,
       lastDomU: this.lastDomU,
@@ -465,7 +462,6 @@ export class XenPvModel implements HypervisorModel {
 
   loadState(r: StateReader): void {
     r.section('xen-pv')
-    loadSparseBytes(r, this.host.hostMemory.u8.subarray(0, XEN_RESERVED_BYTES))
     const s = r.json<{ current: number; lastDomU: number; sliceEnd: number; preempted: number[] }>()
     this.current = s.current
     this.lastDomU = s.lastDomU

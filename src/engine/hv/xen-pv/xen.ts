@@ -328,13 +328,12 @@ export class Xen {
 
   saveState(w: StateWriter): void {
     w.json([...this.domains.values()].map((d) => [d.domid, serializeState(d.s)]))
-    w.json({
-      owner: Array.from(this.types.owner),
-      type: Array.from(this.types.type),
-      typeCount: Array.from(this.types.typeCount),
-      writeCount: Array.from(this.types.writeCount),
-      pinned: Array.from(this.types.pinned),
-    })
+    const t = this.types
+    w.bytes(t.owner)
+    w.bytes(t.type)
+    w.words(t.typeCount)
+    w.words(t.writeCount)
+    w.bytes(t.pinned)
     this.evtchn.saveState(w)
     this.grants.saveState(w)
     this.dom0.saveState(w)
@@ -357,18 +356,12 @@ export class Xen {
         ),
       )
     }
-    const t = r.json<{
-      owner: number[]
-      type: number[]
-      typeCount: number[]
-      writeCount: number[]
-      pinned: number[]
-    }>()
-    this.types.owner.set(t.owner)
-    this.types.type.set(t.type)
-    this.types.typeCount.set(t.typeCount)
-    this.types.writeCount.set(t.writeCount)
-    this.types.pinned.set(t.pinned)
+    const t = this.types
+    t.owner.set(r.bytes())
+    t.type.set(r.bytes())
+    r.words(t.typeCount)
+    r.words(t.writeCount)
+    t.pinned.set(r.bytes())
     this.evtchn.loadState(r)
     this.grants.loadState(r)
     this.dom0.loadState(r)
