@@ -218,3 +218,34 @@ describe.each(CASES)('$arch', (c) => {
     expect(run()).toBe(run())
   })
 })
+
+describe.each(['kvm', 'xen-hvm'] as const)('%s with shadow page tables (--paging shadow)', (arch) => {
+  it('boots and runs with page faults, INVLPG and CR3 loads exiting to the hypervisor, and page-table updates cost more than with EPT', () => {
+    const hv = arch === 'kvm' ? 'kvm' : 'xen'
+    const shadow = bootedSession(arch, 'native', 1, { paging: 'shadow' })
+    expect(shadow.boot.stop).toBe('idle')
+    const out = type(shadow.s, 'ptemod 200')
+    const perUpdate = (o: string) => Number(/cycles_per_update=([\d.]+)/.exec(o)?.[1])
+    const sum = summaryOf(shadow.s)
+    for (const reason of ['0', '14', '28'])
+      expect(Object.keys(sum.exitsByHandler[reason] ?? {})).toEqual([hv])
+    const ept = bootedSession(arch)
+    const eptOut = type(ept.s, 'ptemod 200')
+    expect(summaryOf(ept.s).exits['14']).toBeUndefined()
+    expect(summaryOf(ept.s).exits['28']).toBeUndefined()
+    expect(out).toMatch(/check=ok/)
+    expect(perUpdate(out)).toBeGreaterThan(perUpdate(eptOut) * 2)
+  })
+
+  it('refuses shadow paging for virtio guests and unknown paging modes with a clear error', () => {
+    expect(() => bootedSession(arch, 'virtio', 1, { paging: 'shadow' })).toThrow(
+      /virtio-mmio devices need EPT/,
+    )
+    expect(() => bootedSession('esxi', 'native', 1, { paging: 'shadow' })).toThrow(
+      /offers paging ept, not shadow/,
+    )
+    expect(() => bootedSession('bare', 'native', 1, { paging: 'ept' })).toThrow(
+      /no memory-virtualization choice/,
+    )
+  })
+})

@@ -7,6 +7,7 @@ import type { FlowRecorder } from './flow'
 import type { ManagementShell } from './management'
 import type { Topology } from './topology'
 import type { Vm } from '../session/vm'
+import type { PagingMode } from '../session/config'
 
 /** What the session gives a hypervisor model. */
 export interface ModelHost {
@@ -17,6 +18,8 @@ export interface ModelHost {
   readonly topology: Topology
   readonly flows: FlowRecorder<string>
   readonly vms: readonly Vm[]
+  /** Memory virtualization the session asked for (VT-x models: EPT or shadow page tables). */
+  readonly paging: PagingMode
   /** Starts (boots) or stops a VM, as the management plane asks. */
   startVm(index: number): void
   stopVm(index: number): void
@@ -59,6 +62,8 @@ export interface HypervisorModel {
   consoleInput?(vm: Vm, bytes: Uint8Array): boolean
   /** Keystrokes still queued in such a console. */
   pendingConsoleInput?(vm: Vm): number
+  /** Model-specific figures the headless runner adds to its JSON (e.g. `bt`, binary translation's cache statistics). */
+  summaryExtras?(): Readonly<Record<string, unknown>>
   saveState(w: StateWriter): void
   /** Called after the session restored the VMs; the session restores the model's reserved host memory afterwards. */
   loadState(r: StateReader): void

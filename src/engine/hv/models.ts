@@ -3,6 +3,7 @@ import { BARE_COSTS } from './bare/costs'
 import { BareModel } from './bare/model'
 import type { CostTable } from './costs'
 import type { HypervisorModel, ModelHost } from './model'
+import type { PagingMode } from '../session/config'
 import { KVM_COSTS } from './kvm/costs'
 import { KvmModel } from './kvm/model'
 import { XEN_HVM_COSTS } from './xen-hvm/costs'
@@ -18,6 +19,8 @@ import { XenPvModel } from './xen-pv/model'
 import { TRAP_EMULATE_COSTS } from './trap-emulate/costs'
 import { TrapEmulateModel } from './trap-emulate/model'
 import { MONITOR_REGION_BYTES } from './trap-emulate/ring-compression'
+import { VMWARE_BT_COSTS } from './vmware-bt/costs'
+import { VmwareBtModel } from './vmware-bt/model'
 
 /** How to build an architecture's model, and what it needs before it exists (its cost table, its memory). */
 export interface ModelFactory {
@@ -26,6 +29,8 @@ export interface ModelFactory {
   reservedBytes(vms: number): number
   /** The most VMs the model runs. */
   readonly maxVms: number
+  /** Memory-virtualization choices (`--paging`), the first the default; empty where there is no choice. */
+  readonly paging?: readonly PagingMode[]
   /** Builds the model; it must not touch `host.hostMemory` or `host.vms` until a VM starts. */
   create(host: ModelHost): HypervisorModel
 }
@@ -37,24 +42,28 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     costs: KVM_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    paging: ['ept', 'shadow'],
     create: (host) => new KvmModel(host),
   },
   'xen-hvm': {
     costs: XEN_HVM_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    paging: ['ept', 'shadow'],
     create: (host) => new XenHvmModel(host),
   },
   esxi: {
     costs: ESXI_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    paging: ['ept'],
     create: (host) => new EsxiModel(host),
   },
   hyperv: {
     costs: HYPERV_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    paging: ['ept'],
     create: (host) => new HypervModel(host),
   },
   'xen-pv': {
@@ -68,5 +77,11 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     reservedBytes: (vms) => vms * MONITOR_REGION_BYTES,
     maxVms: 4,
     create: (host) => new TrapEmulateModel(host),
+  },
+  'vmware-bt': {
+    costs: VMWARE_BT_COSTS,
+    reservedBytes: (vms) => vms * MONITOR_REGION_BYTES,
+    maxVms: 4,
+    create: (host) => new VmwareBtModel(host),
   },
 }

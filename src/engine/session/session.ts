@@ -13,7 +13,7 @@ import { StateReader, StateWriter } from '../snapshot'
 import { EventKind, NO_VM } from '../trace/schema'
 import { EventSink } from '../trace/sink'
 import type { EventBatcher } from '../trace/batcher'
-import { ConfigError, parseSessionConfig, type SessionConfig } from './config'
+import { ConfigError, parseSessionConfig, type PagingMode, type SessionConfig } from './config'
 import { Vm } from './vm'
 
 /**
@@ -88,6 +88,7 @@ export class Session implements ModelHost {
   readonly vms: Vm[]
   readonly model: HypervisorModel
   readonly config: SessionConfig
+  readonly paging: PagingMode
   /** Steps taken by every vCPU (instructions, REP iterations, delivered interrupts). */
   instructions = 0
   /** Everything the management shell printed, in order. */
@@ -107,6 +108,19 @@ export class Session implements ModelHost {
       throw new ConfigError(
         `arch ${config.arch} is not available yet (available: ${Object.keys(MODELS).join(', ')})`,
       )
+    }
+    const modes = factory.paging ?? []
+    if (config.paging !== undefined && !modes.includes(config.paging)) {
+      throw new ConfigError(
+        modes.length === 0
+          ? `${config.arch} has no memory-virtualization choice (paging)`
+          : `${config.arch} offers paging ${modes.join(' or ')}, not ${config.paging}`,
+      )
+    }
+    this.paging = config.paging ?? modes[0] ?? 'ept'
+    if (this.paging === 'shadow' && config.vms.some((v) => v.platform === 'virtio')) {
+      // [R] Ringside's shadow MMU traps device memory only through EPT; its MMIO devices need EPT.
+      throw new ConfigError('shadow paging runs the native platform (port I/O); virtio-mmio devices need EPT')
     }
     if (config.vms.length > factory.maxVms)
       throw new ConfigError(

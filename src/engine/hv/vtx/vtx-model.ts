@@ -11,13 +11,17 @@ import {
   PROC2_ENABLE_EPT,
   PROC2_UNRESTRICTED_GUEST,
   PROC_ACTIVATE_SECONDARY,
+  PROC_CR3_LOAD_EXITING,
+  PROC_CR3_STORE_EXITING,
   PROC_HLT_EXITING,
   PROC_INTR_WINDOW_EXITING,
+  PROC_INVLPG_EXITING,
   PROC_UNCOND_IO_EXITING,
   PROC_USE_TSC_OFFSETTING,
   VMX_TRUE_CAPS,
   adjustControls,
 } from '../../vmx/controls'
+import { ShadowMmu } from '../shadow-mmu'
 import { EPT_RWX, EptBuilder } from '../../vmx/ept'
 import { EXIT_REASON_BASIC_MASK, ExitReason, exitReasonName } from '../../vmx/exit-reasons'
 import { IntrType } from '../../vmx/interruption-info'
@@ -33,8 +37,20 @@ import type { GuestView, HypervisorModel, ModelHost } from '../model'
 import { componentIndex } from '../topology'
 import { MMIO_WINDOW, mmioClass, portClass, type DeviceClass } from './device-class'
 
-/** Host memory each VM's EPT tables may use (a 64 MiB guest needs about 40 table pages with 4 KiB leaves). */
-export const EPT_REGION_BYTES = 1 << 20
+/**
+ * Host memory each VM's paging structures may use: its EPT tables (a 64 MiB guest needs about 40 pages
+ * with 4 KiB leaves), or with shadow paging the pool of shadow page tables.
+ */
+export const EPT_REGION_BYTES = 2 << 20
+
+const CR0_PE = 1 << 0
+const CR0_NE = 1 << 5
+const CR0_WP = 1 << 16
+const CR0_PG = 1 << 31
+const CR4_PSE = 1 << 4
+const CR4_PGE = 1 << 7
+const CR4_VMXE = 1 << 13
+const PF = 14
 
 /**
  * The host-state area a VM entry checks (SDM §27.2.2–27.2.3): a flat 32-bit host with paging and
@@ -54,7 +70,9 @@ const HOST_STATE: readonly [number, number][] = [
 interface Vcpu {
   readonly vmcs: Vmcs
   readonly vmx: VmxCpu
-  readonly ept: EptBuilder
+  readonly ept: EptBuilder | null
+  /** With `--paging shadow`: the shadow page tables the CPU walks instead of the guest's (no EPT). */
+  readonly shadow: ShadowMmu | null
   /** A VM-exit or interrupt flow is open: the next VM entry's hop closes it. */
   flowOpen: boolean
   /** The guest component control returns to at the next entry. */
@@ -195,37 +213,71 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
     const vmcs = new Vmcs()
     const vmx = new VmxCpu(cpu, vmcs)
     cpu.vmx = vmx
-    const ept = new EptBuilder(this.host.hostMemory, {
-      base: ((vm.index - 1) * EPT_REGION_BYTES) as HostPhys,
-      size: EPT_REGION_BYTES,
-    })
-    if (!this.lazyEpt) ept.map(0 as GuestPhys, vm.memory.base as HostPhys, vm.memory.size)
-    if (this.mmioMisconfigured) ept.markMmio(MMIO_WINDOW.base as GuestPhys, MMIO_WINDOW.size)
+    const region = { base: ((vm.index - 1) * EPT_REGION_BYTES) as HostPhys, size: EPT_REGION_BYTES }
+    const shadowPaging = this.host.paging === 'shadow'
+    let ept: EptBuilder | null = null
+    let shadow: ShadowMmu | null = null
+    if (shadowPaging) {
+      // Shadow paging (KVM ept=0, Xen hap=0; hypervisor-flows.md §3.2 (e)): the CPU walks tables the
+      // hypervisor builds from the guest's, so guest CR3 loads, INVLPG and page faults must exit.
+      shadow = this.makeShadow(vm, region)
+    } else {
+      ept = new EptBuilder(this.host.hostMemory, region)
+      if (!this.lazyEpt) ept.map(0 as GuestPhys, vm.memory.base as HostPhys, vm.memory.size)
+      if (this.mmioMisconfigured) ept.markMmio(MMIO_WINDOW.base as GuestPhys, MMIO_WINDOW.size)
+    }
     vmcs.write(F.PIN_BASED_VM_EXEC_CONTROL, adjustControls(PIN_EXT_INTR_EXITING, VMX_TRUE_CAPS.pin))
+    const proc = PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_USE_TSC_OFFSETTING | PROC_ACTIVATE_SECONDARY
+    const shadowExits = PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING
     vmcs.write(
       F.CPU_BASED_VM_EXEC_CONTROL,
-      adjustControls(
-        PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING | PROC_USE_TSC_OFFSETTING | PROC_ACTIVATE_SECONDARY,
-        VMX_TRUE_CAPS.proc,
-      ),
+      adjustControls(shadowPaging ? proc | shadowExits : proc, VMX_TRUE_CAPS.proc),
     )
     vmcs.write(
       F.SECONDARY_VM_EXEC_CONTROL,
-      adjustControls(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, VMX_TRUE_CAPS.proc2),
+      adjustControls(shadowPaging ? 0 : PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, VMX_TRUE_CAPS.proc2),
     )
     vmcs.write(F.VM_EXIT_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.exit))
     vmcs.write(F.VM_ENTRY_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.entry))
-    vmcs.write(F.EPT_POINTER, ept.eptp)
+    if (ept) vmcs.write(F.EPT_POINTER, ept.eptp)
     for (const [field, value] of HOST_STATE) vmcs.write(field, value)
     // The guest's TSC starts at 0 when the VM starts (TSC offsetting, SDM §26.6.5): offset = −start.
     const offset = -vm.startedAt
     vmcs.write64(F.TSC_OFFSET, offset >>> 0, Math.floor(offset / 2 ** 32) >>> 0)
     this.setCpuid(cpu)
     vmx.captureGuestState()
-    vmx.setGuestCr0(cpu.cr0)
-    vmx.setGuestCr4(cpu.cr4)
+    if (shadow) {
+      // Guest page faults exit (exception bitmap); CR0.PG/WP/PE and CR4.PSE/PGE are the hypervisor's:
+      // the guest sees its own values through the read shadows, the CPU runs with paging on (no
+      // unrestricted guest without EPT) over the shadow root, write protection on (so tracked guest
+      // page tables fault even in ring 0) and no global pages (shadow roots change under CR3).
+      vmcs.write(F.EXCEPTION_BITMAP, 1 << PF)
+      vmcs.write(F.CR0_GUEST_HOST_MASK, CR0_PG | CR0_WP | CR0_PE)
+      vmcs.write(F.CR4_GUEST_HOST_MASK, CR4_PSE | CR4_PGE)
+      vmx.setGuestCr0(cpu.cr0)
+      vmx.setGuestCr4(cpu.cr4)
+      vmcs.write(F.GUEST_CR0, (vmcs.read(F.GUEST_CR0) | CR0_PG | CR0_WP | CR0_NE | CR0_PE) >>> 0)
+      vmcs.write(F.GUEST_CR4, (vmcs.read(F.GUEST_CR4) & ~CR4_PGE) | CR4_VMXE)
+      vmcs.write(F.GUEST_CR3, shadow.setControl(cpu.cr0, cpu.cr4))
+    } else {
+      vmx.setGuestCr0(cpu.cr0)
+      vmx.setGuestCr4(cpu.cr4)
+    }
     vmcs.clear()
-    this.vcpus.set(vm, { vmcs, vmx, ept, flowOpen: false, returnTo: this.c('guest-kernel', vm) })
+    this.vcpus.set(vm, { vmcs, vmx, ept, shadow, flowOpen: false, returnTo: this.c('guest-kernel', vm) })
+  }
+
+  private makeShadow(vm: Vm, region: { readonly base: number; readonly size: number }): ShadowMmu {
+    const cpu = vm.cpu
+    return new ShadowMmu({
+      host: this.host.hostMemory,
+      guestBase: vm.memory.base,
+      guestSize: vm.memory.size,
+      poolBase: region.base,
+      poolPages: region.size >>> 12,
+      mmioBase: MMIO_WINDOW.base,
+      invalidate: (linear) => (linear === null ? cpu.flushTlb(true) : cpu.invlpg(linear)),
+    })
   }
 
   /**
@@ -372,13 +424,13 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
       case ExitReason.IO_INSTRUCTION: {
         const io = decodeIo(qualification)
         const handler = this.deviceAccess(vm, portClass(io.port), io.direction === 'OUT')
-        vmx.emulate(this.io(vm))
+        this.emulate(vm, v)
         return handler
       }
       case ExitReason.EPT_VIOLATION:
       case ExitReason.EPT_MISCONFIG: {
         const gpa = vmcs.read(F.GUEST_PHYSICAL_ADDRESS) >>> 0
-        if (gpa < vm.memory.size) {
+        if (gpa < vm.memory.size && v.ept) {
           // First touch of guest RAM: map the page and let the guest retry (KVM's TDP page fault).
           const page = gpa & ~0xfff
           v.ept.map(page as GuestPhys, (vm.memory.base + page) as HostPhys, 0x1000, EPT_RWX)
@@ -390,6 +442,23 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
         vmx.emulate(this.io(vm))
         return handler
       }
+      case ExitReason.EXCEPTION_NMI:
+        if (v.shadow) return this.shadowPageFault(vm, v, v.shadow, qualification)
+        vmx.emulate(this.io(vm))
+        return this.hypervisorId
+      case ExitReason.CR_ACCESS:
+        if (v.shadow) return this.shadowCrAccess(vm, v, v.shadow, qualification)
+        vmx.emulate(this.io(vm))
+        return this.hypervisorId
+      case ExitReason.INVLPG:
+        if (v.shadow) {
+          v.shadow.invlpg(qualification)
+          vmx.skipInstruction()
+          this.work(vm, this.hypervisorId, 'shadow-invlpg' as K)
+          return this.hypervisorId
+        }
+        vmx.emulate(this.io(vm))
+        return this.hypervisorId
       case ExitReason.INTERRUPT_WINDOW:
         // The guest can take interrupts again; the entry below injects (prepareInjection).
         return this.hypervisorId
@@ -405,6 +474,100 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
         // other VMX instructions (#UD: no nested VMX): emulated in the hypervisor.
         vmx.emulate(this.io(vm))
         return this.hypervisorId
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Shadow paging (the MMU of hypervisor-flows.md §3.2 (e) without EPT)
+
+  /**
+   * A guest page fault exited (exception bitmap bit 14; the qualification is the faulting linear
+   * address). A "hidden" fault the guest's own tables allow is fixed in the shadow and the instruction
+   * restarts; a true fault is reflected to the guest with its CR2 and error code; a write to a tracked
+   * guest page table makes that page unsync (KVM's mmu.rst) and restarts.
+   */
+  private shadowPageFault(vm: Vm, v: Vcpu, shadow: ShadowMmu, linear: number): string {
+    const vector = v.vmcs.read(F.VM_EXIT_INTR_INFO) & 0xff
+    if (vector !== PF) {
+      v.vmx.emulate(this.io(vm))
+      return this.hypervisorId
+    }
+    const error = v.vmcs.read(F.VM_EXIT_INTR_ERROR_CODE)
+    const r = shadow.fault(linear, error)
+    switch (r.kind) {
+      case 'fixed':
+        this.work(vm, this.hypervisorId, 'shadow-page-fault' as K)
+        break
+      case 'pt-write':
+        shadow.unsync(r.gpa)
+        this.work(vm, this.hypervisorId, 'shadow-pte-write' as K)
+        break
+      case 'guest':
+      case 'unbacked':
+        // The guest's own page fault: CR2 is written before the entry that delivers it (KVM keeps the
+        // guest's CR2 and loads it before VMRESUME), then #PF with the guest's error code is injected.
+        vm.cpu.cr2 = r.kind === 'guest' ? r.cr2 : r.linear
+        v.vmx.inject(PF, IntrType.HardwareException, r.kind === 'guest' ? r.errorCode : error)
+        this.work(vm, this.hypervisorId, 'shadow-page-fault' as K)
+        break
+    }
+    return this.hypervisorId
+  }
+
+  /** MOV to or from CR0, CR3 or CR4 under shadow paging (exit 28, qualification SDM Table 28-3). */
+  private shadowCrAccess(vm: Vm, v: Vcpu, shadow: ShadowMmu, q: number): string {
+    const { vmcs, vmx } = v
+    const cr = q & 0xf
+    const type = (q >>> 4) & 3
+    const gpr = (q >>> 8) & 0xf
+    const r = vm.cpu.r
+    const read = (n: number) => (n === 4 ? vmcs.read(F.GUEST_RSP) : r[n]! >>> 0)
+    if (type === 1 && cr === 3) {
+      // MOV from CR3 (CR3-store exiting): the guest sees its own page directory, not the shadow's.
+      const value = shadow.guestControl.cr3
+      if (gpr === 4) vmcs.write(F.GUEST_RSP, value)
+      else r[gpr] = value
+    } else if (type === 0 && cr === 3) {
+      vmcs.write(F.GUEST_CR3, shadow.loadCr3(read(gpr)))
+      this.work(vm, this.hypervisorId, 'shadow-cr3' as K)
+    } else if (type === 0 && (cr === 0 || cr === 4)) {
+      const g = shadow.guestControl
+      const cr0 = cr === 0 ? read(gpr) : vmcs.read(F.CR0_READ_SHADOW)
+      const cr4 = cr === 4 ? read(gpr) : vmcs.read(F.CR4_READ_SHADOW)
+      if (cr === 0) {
+        vmx.setGuestCr0(cr0)
+        vmcs.write(F.GUEST_CR0, (vmcs.read(F.GUEST_CR0) | CR0_PG | CR0_WP | CR0_NE | CR0_PE) >>> 0)
+      } else {
+        vmx.setGuestCr4(cr4)
+        vmcs.write(F.GUEST_CR4, (vmcs.read(F.GUEST_CR4) & ~CR4_PGE) | CR4_VMXE)
+      }
+      if (cr0 !== g.cr0 || cr4 !== g.cr4) vmcs.write(F.GUEST_CR3, shadow.setControl(cr0, cr4))
+      if (cr0 & CR0_PG && !(g.cr0 & CR0_PG)) vmcs.write(F.GUEST_CR3, shadow.loadCr3(g.cr3))
+      this.work(vm, this.hypervisorId, 'shadow-cr3' as K)
+    } else {
+      vmx.emulate(this.io(vm))
+      return this.hypervisorId
+    }
+    vmx.skipInstruction()
+    return this.hypervisorId
+  }
+
+  /**
+   * Emulates the exiting instruction. Under shadow paging a string instruction's memory operand may
+   * meet a shadow entry not built yet — a hidden fault, not the guest's: the shadow MMU fixes it and
+   * the emulation continues where it stopped (REP instructions are restartable, SDM Vol. 1 §7.3.9.1),
+   * as KVM's emulator walks the guest's own tables instead of faulting.
+   */
+  private emulate(vm: Vm, v: Vcpu): void {
+    for (let tries = 0; tries < 64; tries++) {
+      if (v.vmx.emulate(this.io(vm)) === 'done' || !v.shadow) return
+      const info = v.vmcs.read(F.VM_ENTRY_INTR_INFO_FIELD)
+      if ((info & 0x800000ff) !== (0x80000000 | PF)) return
+      const r = v.shadow.fault(vm.cpu.cr2, v.vmcs.read(F.VM_ENTRY_EXCEPTION_ERROR_CODE))
+      if (r.kind === 'guest' || r.kind === 'unbacked') return
+      if (r.kind === 'pt-write') v.shadow.unsync(r.gpa)
+      v.vmcs.write(F.VM_ENTRY_INTR_INFO_FIELD, info & ~0x80000000)
+      this.work(vm, this.hypervisorId, 'shadow-page-fault' as K)
     }
   }
 
@@ -496,7 +659,10 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
       if (!v) continue
       v.vmcs.saveState(w)
       v.vmx.saveState(w)
-      v.ept.saveState(w)
+      w.bool(v.ept !== null)
+      v.ept?.saveState(w)
+      w.bool(v.shadow !== null)
+      v.shadow?.saveState(w)
       w.bool(v.flowOpen)
       w.u32(v.returnTo)
     }
@@ -513,19 +679,23 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
     this.vcpus.clear()
     for (const vm of this.host.vms) {
       if (!r.bool()) continue
+      const cpu = vm.cpu
       const vmcs = new Vmcs()
-      const vmx = new VmxCpu(vm.cpu, vmcs)
-      vm.cpu.vmx = vmx
-      // The builder's constructor clears its root table; the session restores the reserved host memory
-      // (the tables) after this, so the order is construct, loadState, memory (vmx/ept.ts).
-      const ept = new EptBuilder(this.host.hostMemory, {
-        base: ((vm.index - 1) * EPT_REGION_BYTES) as HostPhys,
-        size: EPT_REGION_BYTES,
-      })
+      const vmx = new VmxCpu(cpu, vmcs)
+      cpu.vmx = vmx
       vmcs.loadState(r)
       vmx.loadState(r)
-      ept.loadState(r)
-      this.vcpus.set(vm, { vmcs, vmx, ept, flowOpen: r.bool(), returnTo: r.u32() })
+      // The builder's constructor clears its root table; the session restores the reserved host memory
+      // (the tables) after this, so the order is construct, loadState, memory (vmx/ept.ts).
+      const region = { base: ((vm.index - 1) * EPT_REGION_BYTES) as HostPhys, size: EPT_REGION_BYTES }
+      const ept = r.bool() ? new EptBuilder(this.host.hostMemory, region) : null
+      ept?.loadState(r)
+      let shadow: ShadowMmu | null = null
+      if (r.bool()) {
+        shadow = this.makeShadow(vm, region)
+        shadow.loadState(r)
+      }
+      this.vcpus.set(vm, { vmcs, vmx, ept, shadow, flowOpen: r.bool(), returnTo: r.u32() })
     }
   }
 
