@@ -55,7 +55,6 @@ export const DOMID_SELF = 0x7ff0
 
 /** Xen's reserved GDT entries from FIRST_RESERVED_GDT_ENTRY (14 pages × 512 = 7168, selector 0xe000). */
 export const FIRST_RESERVED_GDT_PAGE = 14
-export const FIRST_RESERVED_GDT_BYTE = FIRST_RESERVED_GDT_PAGE * 4096
 /** GDTR limit Xen loads: the guest's 14 pages and its own reserved page [R: x86_32 value, see abi doc]. */
 export const GDT_LIMIT = (FIRST_RESERVED_GDT_PAGE + 1) * 4096 - 1
 export const Selector = {
@@ -131,14 +130,6 @@ export const SharedInfo = {
   wc_version: 2304,
   wc_sec: 2308,
   wc_nsec: 2312,
-} as const
-/** vcpu_time_info offsets within vcpu_info.time. */
-export const VcpuTime = {
-  version: 0,
-  tsc_timestamp: 8,
-  system_time: 16,
-  tsc_to_system_mul: 24,
-  tsc_shift: 28,
 } as const
 /** Ports in the two-level event-channel ABI for a 32-bit guest: 32 words of 32 bits. */
 export const EVTCHN_PORTS = 1024
@@ -292,6 +283,3 @@ export const ElfNote = {
 /** The version Ringside's Xen reports (xen_version, CPUID leaf 0x40000001) [R]. */
 export const XEN_MAJOR = 4
 export const XEN_MINOR = 19
-
-/** Reserved grant references (GNTTAB_NR_RESERVED_ENTRIES): the frontends start at 8. */
-export const GNTTAB_NR_RESERVED_ENTRIES = 8

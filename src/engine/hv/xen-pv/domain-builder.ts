@@ -69,7 +69,7 @@ export function initXenPages(mem: PhysicalMemory): void {
 }
 
 /** The Xen ELF notes of a kernel image (elfnote.h), by type; a string on a malformed image. */
-export function readXenNotes(image: Uint8Array): Map<number, Uint8Array> | string {
+function readXenNotes(image: Uint8Array): Map<number, Uint8Array> | string {
   if (image.length < 52 || image[0] !== 0x7f || image[1] !== 0x45 || image[2] !== 0x4c || image[3] !== 0x46)
     return 'not an ELF image'
   const v = new DataView(image.buffer, image.byteOffset, image.byteLength)

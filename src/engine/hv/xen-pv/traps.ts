@@ -26,11 +26,7 @@ export type TrapOutcome =
   | { readonly kind: 'crashed' }
 
 /** The CPUID leaves Xen answers for its guests: the hypervisor bit, and "XenVMMXenVMM" at 0x40000000. */
-export function xenCpuid(
-  dom: XenDomain,
-  leaf: number,
-  subleaf: number,
-): readonly [number, number, number, number] {
+function xenCpuid(dom: XenDomain, leaf: number, subleaf: number): readonly [number, number, number, number] {
   const sig = (s: string) =>
     s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24)
   switch (leaf >>> 0) {

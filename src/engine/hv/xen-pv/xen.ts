@@ -369,7 +369,7 @@ export class Xen {
 }
 
 /** A selector the guest gives for its kernel: RPL 0 becomes 1 (fixup_guest_code_selector). */
-export function fixupSelector(sel: number): number {
+function fixupSelector(sel: number): number {
   return (sel & 3) === 0 ? sel | 1 : sel
 }
 
