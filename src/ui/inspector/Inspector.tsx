@@ -252,20 +252,28 @@ function CodeSection({ d, cpu, map, m }: { d: VmDetail; cpu: CpuInspection; map:
 }
 
 function LastExit({ d, arch, m, archName }: { d: VmDetail; arch: ArchId; m: M; archName: string }) {
-  const trace = useSession((s) => s.trace)
-  // Re-read the stream's last exit whenever the stream moves (at most once per frame).
-  useSession((s) => s.stream.received)
+  // The stream's last exit of this VM, read at every store change (the stream's at most once per
+  // frame); the component renders again only when that exit changed.
+  const fromStream = useSession(
+    useShallow((s) => {
+      const t = s.trace
+      const i = d.index
+      return {
+        reason: t.lastExitReason[i]!,
+        qualification: t.lastExitQualification[i]!,
+        length: t.lastExitLength[i]!,
+        eip: t.lastExitEip[i]!,
+      }
+    }),
+  )
   let exit: ExitView | null = d.vmcs?.lastExit ?? null
   let source = m.fromVmcs
-  if (exit === null && d.vmcs === null) {
-    const reason = trace.lastExitReason[d.index]!
-    if (reason >= 0) {
-      exit = describeExit(reason, trace.lastExitQualification[d.index]!, {
-        instructionLength: trace.lastExitLength[d.index]! || null,
-        guestEip: trace.lastExitEip[d.index]!,
-      })
-      source = m.fromStream
-    }
+  if (exit === null && d.vmcs === null && fromStream.reason >= 0) {
+    exit = describeExit(fromStream.reason, fromStream.qualification, {
+      instructionLength: fromStream.length || null,
+      guestEip: fromStream.eip,
+    })
+    source = m.fromStream
   }
   return (
     <Section title={m.lastExit} testId="inspector-exit">
@@ -743,6 +751,8 @@ function FieldTable({ fields, m }: { fields: readonly VmcsFieldView[]; m: M }) {
 
 function Vmcs({ d, m }: { d: VmDetail; m: M }) {
   const v = d.vmcs
+  // The full table is built only while it is open.
+  const [all, setAll] = useState(false)
   return (
     <Section title={m.vmcs} open={v !== null} testId="inspector-vmcs">
       {v === null ? (
@@ -756,9 +766,9 @@ function Vmcs({ d, m }: { d: VmDetail; m: M }) {
             <dd className="rs-mono">{v.eptEnabled ? hex32(v.eptp) : '—'}</dd>
           </dl>
           <FieldTable fields={v.fields.filter((f) => KEY_FIELDS.has(f.name))} m={m} />
-          <details>
+          <details onToggle={(e) => setAll(e.currentTarget.open)}>
             <summary>{fill(m.allFields, { n: v.fields.length })}</summary>
-            <FieldTable fields={v.fields} m={m} />
+            {all && <FieldTable fields={v.fields} m={m} />}
           </details>
         </>
       )}

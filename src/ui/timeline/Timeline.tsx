@@ -16,7 +16,7 @@ import { STATE_HARDWARE, STATE_IDLE } from '../../state/trace-buffer'
 import './timeline.css'
 
 const GEOMETRY = { gutter: 120, axis: 20, lane: 22, density: 14, gap: 6 }
-/** How often the text summary follows the drawing (milliseconds). */
+/** How often the text summary and the data attributes follow the drawing (milliseconds). */
 const SUMMARY_MS = 500
 
 export default function Timeline() {
@@ -83,12 +83,12 @@ export default function Timeline() {
     viewport.current = follow(viewport.current, end)
     const v = viewport.current
     r.draw(trace, v, end, labels, selected?.cycle ?? null, formatCycle)
-    el.dataset.from = String(Math.round(v.from))
-    el.dataset.to = String(Math.round(v.to))
-    el.dataset.events = String(trace.size)
     const now = performance.now()
     if (now - summaryAt.current >= SUMMARY_MS) {
       summaryAt.current = now
+      el.dataset.from = String(Math.round(v.from))
+      el.dataset.to = String(Math.round(v.to))
+      el.dataset.events = String(trace.size)
       const span = trace.span()
       const n = (x: number) => formatNumber(x, language)
       setSummary(

@@ -16,7 +16,7 @@ export const NO_STATE = 0xff
  * Records sampled per column at most: a dense column is estimated from a sample of its records, so
  * a frame costs O(columns) whatever the number of records.
  */
-export const SAMPLES_PER_COLUMN = 48
+export const SAMPLES_PER_COLUMN = 24
 
 const GOLDEN = 0.6180339887498949
 
