@@ -158,11 +158,10 @@ export const en: Messages = {
     loading: 'Downloading {{file}}: {{loaded}}',
     loadingOf: 'Downloading {{file}}: {{loaded}} of {{total}}',
     noModel: 'The engine has no {{arch}} model yet. It can run: {{available}}.',
-    noGuest: 'Guest image {{guest}} not found.',
+    noGuest: 'guests.json has no guest image that runs on {{arch}}.',
     loadFailed: 'Could not start the session: {{message}}',
     vmLimit:
       '{{arch}} runs at most {{max}} VMs; running {{n}}. The diagram shows live state only when the counts match.',
-    caption: 'Current flow',
     noCaption: 'Run or step, and the current flow is told here hop by hop.',
     heatCaption:
       'Full speed: the diagram shows heat, how often per second each component and edge is passed.',

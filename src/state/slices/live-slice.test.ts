@@ -112,6 +112,16 @@ describe('the live session', () => {
     })
   })
 
+  it('runs a guest image whose platform the architecture runs', async () => {
+    const store = await open()
+    // The Hyper-V platform needs the Hyper-V MSRs: bare metal runs the first image that fits instead.
+    await store.getState().openSession({ ...bare, guest: 'ringos-hyperv' })
+    expect(store.getState().live).toMatchObject({ phase: 'ready', image: 'ringos-native' })
+    expect(store.getState().live.images).toContain('ringos-virtio')
+    expect(store.getState().live.images).not.toContain('ringos-hyperv')
+    expect(store.getState().live.session?.vms[0]?.platform).toBe('native')
+  })
+
   it('re-creates the session with the same choices after the engine crashed and restarted', async () => {
     const store = await open()
     await store.getState().openSession(bare)

@@ -6,6 +6,7 @@ import type { StepUnit } from '../../engine/session/session'
 import { utf8Encode } from '../../engine/util/utf8'
 import type { ModelInfo, SessionInfo, SessionStatus } from '../../worker/protocol'
 import { ConsoleBuffers } from '../console-buffers'
+import { runsOn } from './guest-platforms'
 import { DEFAULT_SPEED, runSpeed, type RunSpeedId } from './run-speed'
 import type { SessionSlice } from './slice'
 
@@ -19,7 +20,8 @@ export interface LiveConfig {
 /** Why there is no session to run. */
 export type LiveProblem =
   | { readonly kind: 'no-model'; readonly arch: string; readonly available: readonly string[] }
-  | { readonly kind: 'no-guest'; readonly guest: string }
+  /** No image in guests.json runs on the architecture. */
+  | { readonly kind: 'no-guest'; readonly arch: string }
   | { readonly kind: 'load'; readonly message: string }
 
 export interface ScenarioProgress {
@@ -53,8 +55,10 @@ export interface LiveState {
   readonly problem: LiveProblem | null
   readonly scenario: ScenarioProgress | null
   readonly management: readonly ManagementEntry[]
-  /** The guest images guests.json offers, by name (known once a session has been opened). */
+  /** The guest images guests.json offers for the architecture, by name (known once a session has been opened). */
   readonly images: readonly string[]
+  /** The image the session runs: the chosen one, or the first that runs on the architecture. */
+  readonly image: string | null
   /** Counts openSession calls: views of a session (a terminal's contents) start over when it changes. */
   readonly serial: number
 }
@@ -99,6 +103,7 @@ const INITIAL: LiveState = {
   scenario: null,
   management: [],
   images: [],
+  image: null,
   serial: 0,
 }
 
@@ -226,12 +231,12 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
           })
         }
         if (guests === null) throw new Error('no guest images')
-        const images = await guests.images()
-        const image = images.find((i) => i.name === config.guest)
+        const images = (await guests.images()).filter((i) => runsOn(config.arch, i.platform))
+        const image = images.find((i) => i.name === config.guest) ?? images[0]
         if (!current()) return
-        setLive({ images: images.map((i) => i.name) })
+        setLive({ images: images.map((i) => i.name), image: image?.name ?? null })
         if (image === undefined)
-          return setLive({ phase: 'unavailable', problem: { kind: 'no-guest', guest: config.guest } })
+          return setLive({ phase: 'unavailable', problem: { kind: 'no-guest', arch: config.arch } })
         const progress = (p: FetchProgress) => current() && setLive({ progress: p })
         const elf = await guests.file(image.elf, progress)
         const disk = image.disk === null ? undefined : await guests.file(image.disk, progress)

@@ -3,7 +3,12 @@ import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
 import { TOPOLOGIES, isArchId } from '../../engine/hv/architectures'
 import { instantiateTopology } from '../../engine/hv/topology'
-import { SCENARIOS, isScenarioId, scenarioRuns } from '../../engine/session/scenarios'
+import {
+  SCENARIOS,
+  isScenarioId,
+  scenario as scenarioById,
+  scenarioRuns,
+} from '../../engine/session/scenarios'
 import type { StepUnit } from '../../engine/session/session'
 import { selectLive } from '../../state/app-store'
 import { useApp, useSession } from '../../state/context'
@@ -114,7 +119,7 @@ function StatusLine() {
                 available: problem.available.map(archName).join(i18n.language.startsWith('zh') ? '、' : ', '),
               })
             : problem.kind === 'no-guest'
-              ? t('live.noGuest', { guest: problem.guest })
+              ? t('live.noGuest', { arch: archName(problem.arch) })
               : t('live.loadFailed', { message: problem.message })}
         </p>
       )}
@@ -147,13 +152,14 @@ export function LiveControls() {
   const { t, i18n } = useTranslation()
   const live = useApp(useShallow(selectLive))
   const setLive = useApp((s) => s.setLive)
-  const { stepping, running, hasSession, shell, images } = useSession(
+  const { stepping, running, hasSession, shell, images, image } = useSession(
     useShallow((s) => ({
       stepping: canStep(s.live.status),
       running: s.live.running,
       hasSession: s.live.session !== null,
       shell: s.live.session?.shell ?? null,
       images: s.live.images,
+      image: s.live.image,
     })),
   )
   const speedIndex = Math.max(
@@ -192,9 +198,13 @@ export function LiveControls() {
               })}
             </select>
           </label>
-          <ActionButton action="live.scenario" testId="scenario-run" disabled={!hasSession} />
+          <ActionButton
+            action="live.scenario"
+            testId="scenario-run"
+            disabled={!hasSession || !scenarioRuns(scenarioById(live.scenario), shell)}
+          />
         </div>
-        <div className="rs-live-group" role="group" aria-label={t('live.toolbar')}>
+        <div className="rs-live-group">
           <ActionButton action="live.run" testId="run" primary disabled={!stepping || running} />
           <ActionButton action="live.pause" testId="pause" disabled={!running} />
           <ActionButton action="live.step" testId="step" disabled={!stepping} />
@@ -243,7 +253,7 @@ export function LiveControls() {
               <span>{t('live.guest')}</span>
               <select
                 data-testid="guest-picker"
-                value={live.guest}
+                value={image ?? live.guest}
                 onChange={(e) => setLive({ guest: e.target.value })}
               >
                 {images.map((name) => (

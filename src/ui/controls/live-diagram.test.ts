@@ -97,6 +97,22 @@ describe('LiveDiagramFeed', () => {
     expect(feed.current()?.hop).toBe(-1)
   })
 
+  it('shows a management command at once, ahead of the flows waiting', () => {
+    const { feed, send, advance } = setup()
+    feed.setSession({ arch: 'bare', vms: 1 })
+    feed.setSpeed('fast')
+    for (let f = 1; f <= 20; f++) send(syscall(f))
+    advance(16)
+    expect(feed.current()?.flow.kind).toBe('syscall')
+    send([
+      event({ kind: EventKind.FlowBegin, reason: FlowKind.Management, flow: 99 }),
+      event({ kind: EventKind.Hop, reason: HopCause.Rpc, from: user, to: kernel, flow: 99 }),
+      event({ kind: EventKind.FlowEnd, reason: FlowKind.Management, flow: 99 }),
+    ])
+    advance(16)
+    expect(feed.current()?.flow.kind).toBe('management')
+  })
+
   it('moves the CPU marker once per frame, to where the last event put it', () => {
     const { feed, driver, seen, send, advance } = setup()
     feed.setSession({ arch: 'bare', vms: 1 })

@@ -140,8 +140,18 @@ export class LiveDiagramFeed {
   }
 
   private play(flow: DiagramFlow): void {
-    if (this.drawsSession()) this.driver?.playFlow(flow)
-    this.player.enqueue(flow, this.clock.now())
+    const now = this.clock.now()
+    const draws = this.drawsSession()
+    // A management command is the user's own request: it is shown at once, ahead of the flows
+    // waiting (which a change of speed through full speed drops; their heat stays).
+    if (flow.kind === 'management' && this.speed !== 'full') {
+      for (const speed of ['full', this.speed] as const) {
+        this.player.setSpeed(speed, now)
+        if (draws && this.driver instanceof DiagramView) this.driver.setSpeed(speed)
+      }
+    }
+    if (draws) this.driver?.playFlow(flow)
+    this.player.enqueue(flow, now)
     this.schedule()
   }
 
