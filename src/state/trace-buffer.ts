@@ -11,20 +11,27 @@ const CHUNK_SHIFT = 16
 const CHUNK = 1 << CHUNK_SHIFT
 const NO_CONTEXT = 0xff
 
-interface Chunk {
-  readonly view: RecordView
-  readonly state: Uint8Array
-}
-
 /** Highest exit reason counted (SDM Appendix C ends at 79). */
 const MAX_EXIT_REASON = 127
 
 /**
+ * What the timeline draws from, per record, in flat arrays indexed by ring slot
+ * (`(first + i) & mask` for the i-th oldest record): its cycle, the CPU state after it, its VM.
+ */
+export interface TraceColumns {
+  readonly first: number
+  readonly mask: number
+  readonly cycles: Float64Array
+  readonly states: Uint8Array
+  readonly vms: Uint8Array
+}
+
+/**
  * The event stream kept on the main thread for the timeline and the counters: the newest `capacity`
- * records in a ring of fixed-size chunks (allocated as they fill, never more than `capacity`), the
- * oldest overwritten and counted. Each record keeps its wire words plus one byte: the state of the
- * physical CPU after it (which privilege context runs, or hardware time, or idle), worked out as
- * records arrive, so the timeline can colour any span without replaying the stream.
+ * records (a power of two), the oldest overwritten and counted. Each record keeps its wire words (in
+ * chunks allocated as the ring fills) and, in flat arrays the timeline reads, its cycle, its VM and
+ * the state of the physical CPU after it (which privilege context runs, or hardware time, or idle),
+ * worked out as records arrive, so any span can be coloured without replaying the stream.
  *
  * Records are in arrival order, which is sequence and cycle order within one stream; a new stream
  * (a new session, a restore: the sequence number goes back) clears the buffer. A hop is stamped on
@@ -32,8 +39,10 @@ const MAX_EXIT_REASON = 127
  * the cycle it began, so the time it took is drawn in the context it went to.
  */
 export class TraceBuffer {
-  private readonly chunks: Chunk[] = []
-  /** Logical index of the oldest record kept. */
+  private readonly chunks: RecordView[] = []
+  private hot: { cycles: Float64Array; states: Uint8Array; vms: Uint8Array } | null = null
+  private readonly mask: number
+  /** Ring slot of the oldest record kept. */
   private first = 0
   /** Records kept. */
   private n = 0
@@ -60,8 +69,9 @@ export class TraceBuffer {
   version = 0
 
   constructor(readonly capacity = 1 << 20) {
-    if (!Number.isInteger(capacity) || capacity < CHUNK || capacity % CHUNK !== 0)
-      throw new RangeError(`capacity must be a multiple of ${CHUNK}`)
+    if (!Number.isInteger(capacity) || capacity < CHUNK || (capacity & (capacity - 1)) !== 0)
+      throw new RangeError(`capacity must be a power of two of at least ${CHUNK}`)
+    this.mask = capacity - 1
   }
 
   get size(): number {
@@ -83,28 +93,30 @@ export class TraceBuffer {
     this.version++
   }
 
-  private chunkFor(slot: number): Chunk {
+  private chunkFor(slot: number): RecordView {
     const c = slot >>> CHUNK_SHIFT
-    let chunk = this.chunks[c]
-    if (chunk === undefined) {
-      chunk = {
-        view: new RecordView(new ArrayBuffer(CHUNK * RECORD_WORDS * 4)),
-        state: new Uint8Array(CHUNK),
-      }
-      this.chunks[c] = chunk
+    return (this.chunks[c] ??= new RecordView(new ArrayBuffer(CHUNK * RECORD_WORDS * 4)))
+  }
+
+  /** The flat per-record arrays (allocated with the first record). */
+  get columns(): TraceColumns {
+    this.hot ??= {
+      cycles: new Float64Array(this.capacity),
+      states: new Uint8Array(this.capacity),
+      vms: new Uint8Array(this.capacity),
     }
-    return chunk
+    return { first: this.first, mask: this.mask, ...this.hot }
   }
 
   /** Takes records `start … start + count` of `v` (a client's onEvents consumer): whole runs at a time. */
   readonly consume = (v: RecordView, start: number, count: number): void => {
     const src = v.u32
     const seqs = v.f64
-    const cap = this.capacity
+    const { cycles, states, vms } = this.columns
     for (let i = start, end = start + count; i < end;) {
       let last = seqs[(i * RECORD_WORDS + W.seq) >> 1]
       if (last <= this.lastSeq) this.clear()
-      const slot = (this.first + this.n) % cap
+      const slot = (this.first + this.n) & this.mask
       const at = slot & (CHUNK - 1)
       let len = Math.min(end - i, CHUNK - at)
       for (let k = 1; k < len; k++) {
@@ -116,21 +128,20 @@ export class TraceBuffer {
         last = seq
       }
       this.lastSeq = last
-      const chunk = this.chunkFor(slot)
-      chunk.view.u32.set(src.subarray(i * RECORD_WORDS, (i + len) * RECORD_WORDS), at * RECORD_WORDS)
-      const f64 = chunk.view.f64
+      this.chunkFor(slot).u32.set(src.subarray(i * RECORD_WORDS, (i + len) * RECORD_WORDS), at * RECORD_WORDS)
       for (let k = 0; k < len; k++) {
         const b = (i + k) * RECORD_WORDS
-        chunk.state[at + k] = this.advance(src, b)
+        const head = src[b + W.head]
+        states[slot + k] = this.advance(src, b)
+        vms[slot + k] = (head >>> 16) & 0xff
         // A hop is stamped when its cost has been paid; it is kept at the cycle it began.
-        if ((src[b + W.head] & 0xff) === EventKind.Hop)
-          f64[((at + k) * RECORD_WORDS + W.cycle) >> 1] -= src[b + W.cost]
+        cycles[slot + k] = seqs[(b + W.cycle) >> 1] - ((head & 0xff) === EventKind.Hop ? src[b + W.cost] : 0)
       }
-      const room = cap - this.n
+      const room = this.capacity - this.n
       if (len <= room) this.n += len
       else {
-        this.n = cap
-        this.first = (this.first + len - room) % cap
+        this.n = this.capacity
+        this.first = (this.first + len - room) & this.mask
         this.overwritten += len - room
       }
       this.total += len
@@ -191,36 +202,23 @@ export class TraceBuffer {
 
   /** Virtual cycle of record `i` (0 = the oldest kept). */
   cycle(i: number): number {
-    const slot = (this.first + i) % this.capacity
-    return this.chunks[slot >>> CHUNK_SHIFT]!.view.f64[
-      (slot & (CHUNK - 1)) * (RECORD_WORDS / 2) + W.cycle / 2
-    ]
+    return this.hot!.cycles[(this.first + i) & this.mask]
   }
 
   /** State of the physical CPU after record `i`. */
   stateAt(i: number): number {
-    const slot = (this.first + i) % this.capacity
-    return this.chunks[slot >>> CHUNK_SHIFT]!.state[slot & (CHUNK - 1)]
+    return this.hot!.states[(this.first + i) & this.mask]
   }
 
   /** VM of record `i` (0xff: none). */
   vmAt(i: number): number {
-    const slot = (this.first + i) % this.capacity
-    return (
-      (this.chunks[slot >>> CHUNK_SHIFT]!.view.u32[(slot & (CHUNK - 1)) * RECORD_WORDS + W.head] >>> 16) &
-      0xff
-    )
+    return this.hot!.vms[(this.first + i) & this.mask]
   }
 
-  kindAt(i: number): number {
-    const slot = (this.first + i) % this.capacity
-    return this.chunks[slot >>> CHUNK_SHIFT]!.view.u32[(slot & (CHUNK - 1)) * RECORD_WORDS + W.head] & 0xff
-  }
-
-  /** Record `i` decoded (for details; not for drawing loops). */
+  /** Record `i` decoded (for details; not for drawing loops), at the cycle it is kept at. */
   event(i: number): TraceEvent {
-    const slot = (this.first + i) % this.capacity
-    return decodeEvent(this.chunks[slot >>> CHUNK_SHIFT]!.view, slot & (CHUNK - 1))
+    const slot = (this.first + i) & this.mask
+    return { ...decodeEvent(this.chunks[slot >>> CHUNK_SHIFT]!, slot & (CHUNK - 1)), cycle: this.cycle(i) }
   }
 
   /** The first record whose cycle is ≥ `cycle` (`size` when there is none): binary search. */

@@ -1,12 +1,20 @@
-import { STATE_COUNT } from '../../state/trace-buffer'
+import { STATE_COUNT, type TraceColumns } from '../../state/trace-buffer'
 
 /** What the bucketing reads: records in cycle order with the CPU state after each (a TraceBuffer). */
 export interface TimelineSource {
   readonly size: number
-  cycle(i: number): number
-  stateAt(i: number): number
-  vmAt(i: number): number
-  lowerBound(cycle: number): number
+  readonly columns: TraceColumns
+}
+
+/** The first of records [lo, n) whose cycle is ≥ `cycle` (n when none is). */
+function lowerBound(c: TraceColumns, lo: number, n: number, cycle: number): number {
+  let hi = n
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (c.cycles[(c.first + mid) & c.mask]! < cycle) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** No state in a column of a lane (no data, or the lane's VM did not run). */
@@ -67,35 +75,37 @@ export function bucketize(src: TimelineSource, from: number, to: number, end: nu
   for (const l of lanes) l.fill(NO_STATE)
   const n = src.size
   if (n === 0 || to <= from) return
+  const c = src.columns
+  const { cycles, states, vms: vmOf, first, mask } = c
   const dt = (to - from) / columns
   const weights = new Float64Array((vms + 1) * STATE_COUNT)
-  let kStart = src.lowerBound(from)
+  let kStart = lowerBound(c, 0, n, from)
   for (let col = 0; col < columns; col++) {
     const cs = from + col * dt
     const ce = cs + dt
-    const kEnd = src.lowerBound(ce)
+    const kEnd = lowerBound(c, kStart, n, ce)
     count[col] = kEnd - kStart
-    const iFrom = Math.max(0, kStart - 1)
-    const stop = Math.min(kEnd, n)
     if (kEnd === 0 || cs >= end) {
       kStart = kEnd
       continue
     }
+    const iFrom = Math.max(0, kStart - 1)
     weights.fill(0)
-    const records = stop - iFrom
+    const records = kEnd - iFrom
     const samples = Math.min(records, SAMPLES_PER_COLUMN)
     // Dense columns: records at golden-ratio-jittered positions (evenly spaced ones would alias with
     // periodic streams), each weighted by its own interval and scaled up by the sampling ratio.
     const scale = records / samples
     for (let s = 0; s < samples; s++) {
       const i = samples === records ? iFrom + s : iFrom + Math.floor((s + ((s * GOLDEN) % 1)) * scale)
-      const a = Math.max(src.cycle(i), cs)
-      const b = Math.min(i + 1 < n ? src.cycle(i + 1) : end, ce, end)
+      const slot = (first + i) & mask
+      const a = Math.max(cycles[slot]!, cs)
+      const b = Math.min(i + 1 < n ? cycles[(slot + 1) & mask]! : end, ce, end)
       if (b <= a) continue
       const w = (b - a) * scale
-      const state = src.stateAt(i)
+      const state = states[slot]!
       weights[state] += w
-      const vm = src.vmAt(i)
+      const vm = vmOf[slot]!
       if (vm >= 1 && vm <= vms) weights[vm * STATE_COUNT + state] += w
     }
     for (let lane = 0; lane <= vms; lane++) lanes[lane]![col] = argmax(weights, lane * STATE_COUNT)
@@ -105,12 +115,13 @@ export function bucketize(src: TimelineSource, from: number, to: number, end: nu
 
 /** The record nearest to `cycle` within `tolerance` cycles, or -1. */
 export function nearestRecord(src: TimelineSource, cycle: number, tolerance: number): number {
-  const k = src.lowerBound(cycle)
+  const c = src.columns
+  const k = lowerBound(c, 0, src.size, cycle)
   let best = -1
   let bestD = tolerance
   for (const i of [k - 1, k]) {
     if (i < 0 || i >= src.size) continue
-    const d = Math.abs(src.cycle(i) - cycle)
+    const d = Math.abs(c.cycles[(c.first + i) & c.mask]! - cycle)
     if (d <= bestD) {
       bestD = d
       best = i
