@@ -57,7 +57,7 @@ describe('argument parsing', () => {
     const a = parseRunArgs(['run', '--image', 'x', '--load-addr', '0x200000', '--entry', '2097156', '--mem-mib', '16', '--input', 'a\\nb', '--max-insns', '1000', '--json', '--cmdline', 'quiet'])
     expect(a).toMatchObject({ image: 'x', loadAddr: 0x200000, entry: 2097156, memMiB: 16, input: 'a\nb', maxInsns: 1000, json: true, cmdline: 'quiet' })
     expect(parseRunArgs(['run', '--image', 'x']).maxInsns).toBe(DEFAULT_MAX_INSNS)
-    expect(parseRunArgs(['run', '--image', 'x']).arch).toBe('bare')
+    expect(parseRunArgs(['run', '--image', 'x']).arch).toBe('machine')
     expect(parseRunArgs(['run', '--image', 'x', '--arch', 'vmx-null']).arch).toBe('vmx-null')
   })
 

@@ -16,44 +16,23 @@ import { contextCode, type Cpl } from '../privilege'
 import type { StateReader, StateWriter, Snapshottable } from '../snapshot'
 import { EventKind, type SensitiveInsn } from '../trace/schema'
 import type { EventSink } from '../trace/sink'
-import {
-  A_DB,
-  A_UNUSABLE,
-  CR0_AM,
-  CR0_ET,
-  CR0_PE,
-  CR0_PG,
-  FETCH_MASK_SUP,
-  FETCH_MASK_USER,
-  HALT_NONE,
-  HALT_STOP,
-  FLAT_CODE_ATTR,
-  FLAT_DATA_ATTR,
-  READ_MASK_SUP,
-  READ_MASK_USER,
-  T_CODE,
-  T_EXPDOWN,
-  T_RW,
-  TLB_CODE,
-  TLB_GLOBAL,
-  TLB_LARGE,
-  TLB_MMIO,
-  TLB_VALID,
-  Vec,
-  WRITE_MASK_SUP,
-  WRITE_MASK_USER,
-} from './constants'
+import * as constants from './constants'
 import { DecodedInsns, SG_A16, Seg } from './decoded'
 import { Decoder } from './decoder'
 import { execute } from './execute'
 import { ABORT, FAULT } from './fault'
-import { AC, FIXED1, IF, TF, readEflags, type LazyFlags } from './flags'
+import type { LazyFlags } from './flags'
+import * as flags from './flags'
 import { OP_FLAGS, OPF_END } from './ops'
 import { translate, type WalkResult, inspectWalk } from './paging'
 import { deliverException, deliverExternal, deliverThroughIdt } from './interrupts'
 import type { IoRoute, TrapSource, VmxHooks } from './vmx-seam'
 import type { PrivilegedInsn, PrivilegedInterceptor, SensitiveInterceptor } from './interceptors'
 import { inspectCpu, type CpuInspection } from './inspect'
+// Imported bindings copied once into module constants: loaders that present each import as a getter
+// on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
+const { AC, FIXED1, IF, TF, readEflags } = flags
+const { A_DB, A_UNUSABLE, CR0_AM, CR0_ET, CR0_PE, CR0_PG, FETCH_MASK_SUP, FETCH_MASK_USER, HALT_NONE, HALT_STOP, FLAT_CODE_ATTR, FLAT_DATA_ATTR, READ_MASK_SUP, READ_MASK_USER, T_CODE, T_EXPDOWN, T_RW, TLB_CODE, TLB_GLOBAL, TLB_LARGE, TLB_MMIO, TLB_VALID, Vec, WRITE_MASK_SUP, WRITE_MASK_USER } = constants
 
 /** What the CPU is wired to. One environment per (v)CPU; memory, buses and clock may be shared. */
 export interface CpuEnv {
@@ -232,6 +211,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   shutdown = false
   /** Interrupts are inhibited for one instruction: 1 after STI with IF = 0 (blocking by STI), 2 after MOV SS or POP SS (blocking by MOV SS). */
   shadow = 0
+  /** The shadow in effect for the instruction being executed (its own blocking is what a VM exit it causes saves). */
+  insnShadow = 0
   /** Retired instructions. */
   instructions = 0
   /** Steps taken by the last {@link run} (its return value's companion). */
@@ -258,6 +239,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   vecLength = 0
   /** Set by a REP string instruction that stopped with iterations left (it resumes at the same EIP). */
   repPending = false
+  /** The instruction being executed caused a VM exit and was abandoned (see {@link vmxCheck}). */
+  exited = false
   /** External interrupt vectors queued by models ({@link raiseExternal}). */
   private readonly extQueue = new Int32Array(64)
   private extHead = 0
@@ -953,13 +936,20 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     return (this.beip + this.dec.off[this.cur] + this.dec.len[this.cur]) | 0
   }
 
-  /** Offers an instruction to the VMX seam; abandons it when it caused a VM exit. */
-  vmxCheck(reason: number, qualification: number): void {
+  /**
+   * Offers an instruction to the VMX seam (callers test `vmx !== null` first, so bare metal pays one
+   * comparison). True when it caused a VM exit: the caller returns at once, and execute() retires
+   * nothing for it and leaves EIP at it ({@link exited}) — fault-like, without the cost of a throw.
+   */
+  vmxCheck(reason: number, qualification: number): boolean {
     const v = this.vmx
-    if (v === null) return
+    if (v === null) return false
     this.eip = this.insnEip()
     this.syncClock()
-    if (v.instruction(reason, qualification, this.cur)) throw ABORT
+    if (!v.instruction(reason, qualification, this.cur)) return false
+    this.exited = true
+    this.brk = 1
+    return true
   }
 
   /**
@@ -1150,9 +1140,11 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
    */
   private stepTraced(): number {
     const tf = (this.fl & TF) !== 0 && this.shadow === 0
+    this.insnShadow = this.shadow
     this.shadow = 0
     const before = this.deliveries
     const n = execute(this, 1)
+    this.insnShadow = 0
     if (tf && this.deliveries === before && !this.shutdown && this.halted === HALT_NONE) {
       this.dr[6] |= 0x4000
       deliverException(this, Vec.DB, -1)

@@ -721,7 +721,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       if ((c.cr0 & 0xa) === 0xa) c.raise(7, -1)
       return
     case 169: // Pause
-      c.vmxCheck(ExitReason.PAUSE, 0)
+      if (c.vmx !== null && c.vmxCheck(ExitReason.PAUSE, 0)) return
       return
     case 170: // Vmx
       vmxInstruction(c, d.ext[i])

@@ -549,6 +549,20 @@ export function execute(c: Cpu, budget: number): number {
         i++
         if (c.brk !== 0) break
       }
+      if (c.exited) {
+        // The instruction at i - 1 caused a VM exit (Cpu.vmxCheck): it did not retire, and EIP and the
+        // clock are already at it — what the ABORT path below does for a thrown exit.
+        c.exited = false
+        i--
+        const done = i - first + c.repDone
+        c.cur = i
+        c.cycMark = i + c.repDone
+        c.repDone = 0
+        c.instructions += done
+        steps += done + 1
+        i = -1
+        break
+      }
       const last = i - 1
       if ((OP_FLAGS[op[last]] & OPF_BRANCH) === 0) c.eip = (base + off[last] + len[last]) | 0
       const done = i - first + c.repDone

@@ -10,12 +10,12 @@
  */
 import type { Cpu } from './cpu'
 import { ABORT, FAULT } from './fault'
-import { A_P, A_S, CONTRIBUTORY, HAS_ERROR_CODE, SYS_INTGATE16, SYS_INTGATE32, SYS_TASKGATE, SYS_TRAPGATE16, SYS_TRAPGATE32, T_CODE, T_CONFORMING, Vec } from './constants'
+import * as constants from './constants'
 import { Seg } from './decoded'
-import { AC, ARITH, DF, ID, IF, IOPL, NT, RF, TF, VM, readEflags } from './flags'
+import * as flags from './flags'
 import { EventKind, RingCause, SensitiveInsn } from '../trace/schema'
 import type { TrapSource } from './vmx-seam'
-import { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_VALID, IntrType } from '../vmx/interruption-info'
+import * as interruptionInfo from '../vmx/interruption-info'
 import {
   checkNewSs,
   checkReturnSs,
@@ -30,6 +30,11 @@ import {
   readTssStack,
   tssStack,
 } from './segmentation'
+// Imported bindings copied once into module constants: loaders that present each import as a getter
+// on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
+const { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_VALID, IntrType } = interruptionInfo
+const { AC, ARITH, DF, ID, IF, IOPL, NT, RF, TF, VM, readEflags } = flags
+const { A_P, A_S, CONTRIBUTORY, HAS_ERROR_CODE, SYS_INTGATE16, SYS_INTGATE32, SYS_TASKGATE, SYS_TRAPGATE16, SYS_TRAPGATE32, T_CODE, T_CONFORMING, Vec } = constants
 
 /** Fault-class exceptions (SDM Vol. 3A Table 6-1): the pushed EFLAGS image has RF set (except #DB). */
 const FAULT_CLASS = (1 << Vec.DE) | (1 << Vec.BR) | (1 << Vec.UD) | (1 << Vec.NM) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 19)
@@ -278,7 +283,12 @@ export function softwareInterrupt(c: Cpu, vector: number, length: number, kind: 
   if (kind !== 'int') {
     c.faultCounts[vector]++
     c.sink.emit(EventKind.Exception, vector, 0xffffffff, c.eip >>> 0, 0)
-    if (c.vmx !== null && c.vmx.exception(vector, -1, 'software', length)) throw ABORT
+    if (c.vmx !== null && c.vmx.exception(vector, -1, 'software', length)) {
+      // A VM exit (exception bitmap): the instruction is abandoned as for Cpu.vmxCheck.
+      c.exited = true
+      c.brk = 1
+      return
+    }
   }
   if (c.trapInterceptor !== null && c.trapInterceptor(vector, -1, 'software', length)) {
     c.deliveries++

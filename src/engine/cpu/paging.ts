@@ -10,36 +10,12 @@
  * non-root operation.
  */
 import type { Cpu } from './cpu'
-import {
-  CR0_PG,
-  CR0_WP,
-  CR4_PGE,
-  CR4_PSE,
-  PF_P,
-  PF_RSVD,
-  PF_U,
-  PF_W,
-  PTE_A,
-  PTE_D,
-  PTE_G,
-  PTE_P,
-  PTE_PS,
-  PTE_RW,
-  PTE_US,
-  TLB_CODE,
-  TLB_GLOBAL,
-  TLB_LARGE,
-  TLB_MMIO,
-  TLB_NOEXEC,
-  TLB_NOREAD,
-  TLB_NOSUP_W,
-  TLB_NOUSER,
-  TLB_NOUSER_W,
-  TLB_VALID,
-  Vec,
-} from './constants'
+import * as constants from './constants'
 import { EventKind, WalkStep } from '../trace/schema'
 import { EptQual } from '../vmx/qualification'
+// Imported bindings copied once into module constants: loaders that present each import as a getter
+// on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
+const { CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, PF_P, PF_RSVD, PF_U, PF_W, PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US, TLB_CODE, TLB_GLOBAL, TLB_LARGE, TLB_MMIO, TLB_NOEXEC, TLB_NOREAD, TLB_NOSUP_W, TLB_NOUSER, TLB_NOUSER_W, TLB_VALID, Vec } = constants
 
 /** One memory reference of a page walk. */
 export interface WalkRef {

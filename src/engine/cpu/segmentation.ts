@@ -10,29 +10,16 @@
  * which Ringside does not model: they raise #GP(selector).
  */
 import type { Cpu } from './cpu'
-import {
-  A_ACCESSED,
-  A_P,
-  A_S,
-  A_UNUSABLE,
-  SYS_CALLGATE16,
-  SYS_CALLGATE32,
-  SYS_LDT,
-  SYS_TSS16_AVAIL,
-  SYS_TSS16_BUSY,
-  SYS_TSS32_AVAIL,
-  SYS_TSS32_BUSY,
-  SYS_TASKGATE,
-  T_CODE,
-  T_CONFORMING,
-  T_RW,
-  Vec,
-} from './constants'
+import * as constants from './constants'
 import { Seg } from './decoded'
-import { ZF, settleFlags } from './flags'
+import * as flags from './flags'
 import { RingCause, SensitiveInsn } from '../trace/schema'
 import { ExitReason } from '../vmx/exit-reasons'
 import { PrivilegedInsn } from './interceptors'
+// Imported bindings copied once into module constants: loaders that present each import as a getter
+// on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
+const { ZF, settleFlags } = flags
+const { A_ACCESSED, A_P, A_S, A_UNUSABLE, SYS_CALLGATE16, SYS_CALLGATE32, SYS_LDT, SYS_TSS16_AVAIL, SYS_TSS16_BUSY, SYS_TSS32_AVAIL, SYS_TSS32_BUSY, SYS_TASKGATE, T_CODE, T_CONFORMING, T_RW, Vec } = constants
 
 /** The last descriptor read: its two dwords and linear address. */
 export const desc = { lo: 0, hi: 0, addr: 0 }
@@ -433,7 +420,7 @@ export function loadCsFromDesc(c: Cpu, sel: number, cpl: number, eip: number, ca
 /** LLDT (SDM Vol. 2): #GP(0) at CPL > 0; null invalidates LDTR; otherwise an LDT descriptor in the GDT. */
 export function lldt(c: Cpu, sel: number): void {
   if (c.cpl !== 0) c.privilegedFault(PrivilegedInsn.Lldt)
-  c.vmxCheck(ExitReason.LDTR_TR, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.LDTR_TR, 0)) return
   const err = sel & 0xfffc
   if (err === 0) {
     c.ldtSel = sel
@@ -455,7 +442,7 @@ export function lldt(c: Cpu, sel: number): void {
 /** LTR (SDM Vol. 2): #GP(0) at CPL > 0 or for null; the descriptor must be an available TSS, which becomes busy. */
 export function ltr(c: Cpu, sel: number): void {
   if (c.cpl !== 0) c.privilegedFault(PrivilegedInsn.Ltr)
-  c.vmxCheck(ExitReason.LDTR_TR, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.LDTR_TR, 0)) return
   const err = sel & 0xfffc
   if (err === 0) c.raise(Vec.GP, 0)
   if (sel & 4 || !fetchDescriptor(c, sel)) c.raise(Vec.GP, err)

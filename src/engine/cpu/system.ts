@@ -94,7 +94,7 @@ export function ioOutValue(c: Cpu, port: number, size: number, v: number): void 
 export function ioIn(c: Cpu, port: number, size: number): void {
   ioPermission(c, port, size, PrivilegedInsn.In)
   const d = c.dec
-  c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, true, false, false, d.ext[c.cur] === 0))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, true, false, false, d.ext[c.cur] === 0))) return
   const v = ioInValue(c, port, size)
   if (size === 4) c.r[0] = v
   else if (size === 2) c.r16[0] = v
@@ -105,7 +105,7 @@ export function ioIn(c: Cpu, port: number, size: number): void {
 export function ioOut(c: Cpu, port: number, size: number): void {
   ioPermission(c, port, size, PrivilegedInsn.Out)
   const d = c.dec
-  c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, false, false, false, d.ext[c.cur] === 0))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, false, false, false, d.ext[c.cur] === 0))) return
   const v = size === 4 ? c.r[0] : size === 2 ? c.r16[0] : c.r8[0]
   ioOutValue(c, port, size, v)
 }
@@ -158,7 +158,7 @@ export function popf(c: Cpu, size: number): void {
 /** HLT: #GP(0) at CPL > 0; stops until an interrupt (IF = 1) or for good (IF = 0). */
 export function hlt(c: Cpu): void {
   privileged(c, PrivilegedInsn.Hlt)
-  c.vmxCheck(ExitReason.HLT, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.HLT, 0)) return
   const at = c.insnEip()
   c.eip = c.nextEip()
   const ifClear = (c.fl & IF) === 0
@@ -170,7 +170,7 @@ export function hlt(c: Cpu): void {
 
 /** CPUID (SDM Vol. 2 CPUID); models override leaves through `cpuidOverrides`. */
 export function cpuid(c: Cpu): void {
-  c.vmxCheck(ExitReason.CPUID, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.CPUID, 0)) return
   const r = c.r
   const v = cpuidLeaf(c, r[0] >>> 0, r[1] >>> 0)
   r[0] = v[0]
@@ -206,7 +206,7 @@ const tsc = new Int32Array(2)
 /** RDTSC: #GP(0) at CPL > 0 when CR4.TSD is set (SDM Vol. 2 RDTSC). */
 export function rdtsc(c: Cpu): void {
   if (c.cr4 & CR4_TSD && c.cpl !== 0) c.raise(Vec.GP, 0)
-  c.vmxCheck(ExitReason.RDTSC, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.RDTSC, 0)) return
   c.syncClock()
   readTsc(c, tsc)
   c.r[0] = tsc[0]
@@ -216,7 +216,7 @@ export function rdtsc(c: Cpu): void {
 /** RDPMC: no performance counters are modelled, so every counter index is invalid: #GP(0). */
 export function rdpmc(c: Cpu): void {
   if (c.cpl !== 0 && (c.cr4 & CR4_PCE) === 0) c.raise(Vec.GP, 0)
-  c.vmxCheck(ExitReason.RDPMC, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.RDPMC, 0)) return
   c.raise(Vec.GP, 0)
 }
 
@@ -236,7 +236,7 @@ export const Msr = {
  */
 export function rdmsr(c: Cpu): void {
   privileged(c, PrivilegedInsn.Rdmsr)
-  c.vmxCheck(ExitReason.MSR_READ, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.MSR_READ, 0)) return
   const r = c.r
   let lo = 0
   let hi = 0
@@ -272,7 +272,7 @@ export function rdmsr(c: Cpu): void {
 /** WRMSR (see {@link rdmsr}); IA32_FEATURE_CONTROL is read-only once its lock bit is set. */
 export function wrmsr(c: Cpu): void {
   privileged(c, PrivilegedInsn.Wrmsr)
-  c.vmxCheck(ExitReason.MSR_WRITE, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.MSR_WRITE, 0)) return
   const r = c.r
   const lo = r[0]
   const hi = r[2]
@@ -361,7 +361,7 @@ export function sysexit(c: Cpu): void {
 export function movToCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
   privileged(c, PrivilegedInsn.MovToCr)
-  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovToCr, gpr))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovToCr, gpr))) return
   const v = c.r[gpr]
   switch (cr) {
     case 0: {
@@ -397,7 +397,7 @@ export function movToCr(c: Cpu, cr: number, gpr: number): void {
 export function movFromCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
   privileged(c, PrivilegedInsn.MovFromCr)
-  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovFromCr, gpr))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovFromCr, gpr))) return
   const vmcs = c.vmx?.vmcs
   if (cr === 0) c.r[gpr] = vmcs !== undefined ? guestReadCr0(vmcs, c.cr0) | 0 : c.cr0
   else if (cr === 4) c.r[gpr] = vmcs !== undefined ? guestReadCr4(vmcs, c.cr4) | 0 : c.cr4
@@ -416,7 +416,7 @@ function drIndex(c: Cpu, dr: number): number {
 export function movToDr(c: Cpu, dr: number, gpr: number): void {
   privileged(c, PrivilegedInsn.MovToDr)
   const n = drIndex(c, dr)
-  c.vmxCheck(ExitReason.DR_ACCESS, movDrQualification(dr, false, gpr))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.DR_ACCESS, movDrQualification(dr, false, gpr))) return
   const v = c.r[gpr]
   if (n === 6) c.dr[6] = (v & 0xe00f) | 0xffff0ff0
   else if (n === 7) c.dr[7] = (v & 0xffff2bff) | 0x400
@@ -426,21 +426,21 @@ export function movToDr(c: Cpu, dr: number, gpr: number): void {
 export function movFromDr(c: Cpu, dr: number, gpr: number): void {
   privileged(c, PrivilegedInsn.MovFromDr)
   const n = drIndex(c, dr)
-  c.vmxCheck(ExitReason.DR_ACCESS, movDrQualification(dr, true, gpr))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.DR_ACCESS, movDrQualification(dr, true, gpr))) return
   c.r[gpr] = c.dr[n]
 }
 
 /** CLTS: clears CR0.TS (in VMX non-root operation, not when the CR0 mask owns TS, SDM Vol. 3C §26.3). */
 export function clts(c: Cpu): void {
   privileged(c, PrivilegedInsn.Clts)
-  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Clts))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Clts))) return
   c.cr0 = c.vmx !== null ? cr0AfterClts(c.vmx.vmcs, c.cr0) | 0 : c.cr0 & ~CR0_TS
 }
 
 /** LMSW: loads CR0[3:0] but cannot clear PE (SDM Vol. 2 LMSW); in non-root operation host-owned bits stay. */
 export function lmsw(c: Cpu, v: number, memory: boolean): void {
   privileged(c, PrivilegedInsn.Lmsw)
-  c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Lmsw, 0, v, memory))
+  if (c.vmx !== null && c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Lmsw, 0, v, memory))) return
   c.cr0 = c.vmx !== null ? cr0AfterLmsw(c.vmx.vmcs, c.cr0, v) | 0 : (c.cr0 & ~0xe) | (v & 0xf) | CR0_PE
 }
 
@@ -463,14 +463,14 @@ export function smsw(c: Cpu, i: number): void {
 /** INVD/WBINVD: caches are not modelled; privileged no-ops. */
 export function invd(c: Cpu, writeBack: boolean): void {
   privileged(c, writeBack ? PrivilegedInsn.Wbinvd : PrivilegedInsn.Invd)
-  c.vmxCheck(writeBack ? ExitReason.WBINVD : ExitReason.INVD, 0)
+  if (c.vmx !== null && c.vmxCheck(writeBack ? ExitReason.WBINVD : ExitReason.INVD, 0)) return
 }
 
 /** INVLPG m: drops the TLB entry of the page containing the linear address (no memory access). */
 export function invlpgInsn(c: Cpu, i: number): void {
   privileged(c, PrivilegedInsn.Invlpg)
   const lin = (c.ea(i) + c.base[c.dec.sg[i] & 7]) | 0
-  c.vmxCheck(ExitReason.INVLPG, lin)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.INVLPG, lin)) return
   c.invlpg(lin)
 }
 
@@ -479,7 +479,7 @@ export function invlpgInsn(c: Cpu, i: number): void {
 /** LGDT/LIDT m16&32 (#GP(0) at CPL > 0); with a 16-bit operand size only 24 bits of base are loaded. */
 export function lgdtLidt(c: Cpu, i: number, idt: boolean): void {
   privileged(c, idt ? PrivilegedInsn.Lidt : PrivilegedInsn.Lgdt)
-  c.vmxCheck(ExitReason.GDTR_IDTR, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.GDTR_IDTR, 0)) return
   const lin = c.lin(i, 6, false)
   const limit = c.rd16(lin)
   let base = c.rd32((lin + 2) | 0)
@@ -496,7 +496,7 @@ export function lgdtLidt(c: Cpu, i: number, idt: boolean): void {
 /** SGDT/SIDT m: stores the real limit and base at any CPL (sensitive, not privileged). */
 export function sgdtSidt(c: Cpu, i: number, idt: boolean): void {
   c.offerSensitive(idt ? SensitiveInsn.Sidt : SensitiveInsn.Sgdt)
-  c.vmxCheck(ExitReason.GDTR_IDTR, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.GDTR_IDTR, 0)) return
   const base = idt ? c.idtBase : c.gdtBase
   const limit = idt ? c.idtLimit : c.gdtLimit
   c.sensitive(idt ? SensitiveInsn.Sidt : SensitiveInsn.Sgdt, base)
@@ -509,7 +509,7 @@ export function sgdtSidt(c: Cpu, i: number, idt: boolean): void {
 /** SLDT/STR: store the LDTR/TR selector at any CPL (a 32-bit register destination is zero-extended). */
 export function sldtStr(c: Cpu, i: number, tr: boolean): void {
   c.offerSensitive(tr ? SensitiveInsn.Str : SensitiveInsn.Sldt)
-  c.vmxCheck(ExitReason.LDTR_TR, 0)
+  if (c.vmx !== null && c.vmxCheck(ExitReason.LDTR_TR, 0)) return
   const v = tr ? c.trSel : c.ldtSel
   c.sensitive(tr ? SensitiveInsn.Str : SensitiveInsn.Sldt, v)
   const d = c.dec
@@ -522,6 +522,6 @@ export function sldtStr(c: Cpu, i: number, tr: boolean): void {
 /** VMX instructions: #UD outside VMX operation; with the seam attached, the monitor decides. */
 export function vmxInstruction(c: Cpu, kind: number): void {
   if (c.vmx === null) c.raise(Vec.UD, -1)
-  c.vmxCheck(VMX_INSN_EXIT[kind] ?? 0, 0)
+  if (c.vmx !== null && c.vmxCheck(VMX_INSN_EXIT[kind] ?? 0, 0)) return
   c.raise(Vec.UD, -1)
 }

@@ -14,36 +14,23 @@
  * dual-monitor treatment, IA32_DEBUGCTL reserved bits, segment-limit checks other than granularity,
  * and the executive-VMCS pointer.
  */
-import {
-  CR0_FIXED0,
-  CR3_TARGET_VALUES,
-  CR4_FIXED0,
-  CR4_FIXED1,
-  EXIT_SAVE_PREEMPTION_TIMER,
-  PIN_PREEMPTION_TIMER,
-  PIN_VIRTUAL_NMIS,
-  PROC_ACTIVATE_SECONDARY,
-  PROC_USE_IO_BITMAPS,
-  PROC_USE_MSR_BITMAPS,
-  PROC2_ENABLE_EPT,
-  PROC2_UNRESTRICTED_GUEST,
-  VMX_TRUE_CAPS,
-  controlsAllowed,
-} from './controls'
+import * as controls from './controls'
 import { eptpValid } from './ept'
-import { EXIT_REASON_FAILED_VMENTRY, ExitReason } from './exit-reasons'
-import {
-  INTR_INFO_DELIVER_ERROR_CODE,
-  INTR_INFO_ENTRY_RESERVED,
-  INTR_INFO_VALID,
-  IntrType,
-  injectionNeedsErrorCode,
-  typeNeedsInstructionLength,
-} from './interruption-info'
+import * as exitReasons from './exit-reasons'
+import * as interruptionInfo from './interruption-info'
 import { EntryFailureQualification } from './qualification'
 import { VmInstructionError } from './vm-instruction-error'
 import type { Vmcs } from './vmcs'
-import { VmcsField as F } from './vmcs-fields'
+import { VmcsField } from './vmcs-fields'
+// Imported bindings copied once into module constants: loaders that present each import as a getter
+// on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
+const { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_ENTRY_RESERVED, INTR_INFO_VALID, IntrType, injectionNeedsErrorCode, typeNeedsInstructionLength } = interruptionInfo
+const { EXIT_REASON_FAILED_VMENTRY, ExitReason } = exitReasons
+const { CR0_FIXED0, CR3_TARGET_VALUES, CR4_FIXED0, CR4_FIXED1, EXIT_SAVE_PREEMPTION_TIMER, PIN_PREEMPTION_TIMER, PIN_VIRTUAL_NMIS, PROC_ACTIVATE_SECONDARY, PROC_USE_IO_BITMAPS, PROC_USE_MSR_BITMAPS, PROC2_ENABLE_EPT, PROC2_UNRESTRICTED_GUEST, VMX_TRUE_CAPS, controlsAllowed } = controls
+
+// A module-local copy: the checks run at every VM entry, and a local object's properties are cheaper
+// to read than an imported binding in every module loader (some wrap each import in a getter).
+const F = { ...VmcsField }
 
 export type VmEntryKind = 'launch' | 'resume'
 
@@ -135,7 +122,7 @@ export function checkVmEntry(v: Vmcs, kind: VmEntryKind): VmEntryResult {
 
 /** §27.2.1 "Checks on VMX Controls". */
 function checkControls(v: Vmcs): VmEntryResult | null {
-  const bad = (check: string) => failValid(VmInstructionError.ENTRY_INVALID_CONTROL_FIELD, check)
+  const bad = badControl
   const pin = v.read(F.PIN_BASED_VM_EXEC_CONTROL)
   const proc = v.read(F.CPU_BASED_VM_EXEC_CONTROL)
   if (!controlsAllowed(pin, VMX_TRUE_CAPS.pin))
@@ -187,6 +174,14 @@ function checkControls(v: Vmcs): VmEntryResult | null {
   return checkEventInjection(v, proc2, bad)
 }
 
+function badControl(check: string): VmEntryResult {
+  return failValid(VmInstructionError.ENTRY_INVALID_CONTROL_FIELD, check)
+}
+
+function badHost(check: string): VmEntryResult {
+  return failValid(VmInstructionError.ENTRY_INVALID_HOST_STATE_FIELD, check)
+}
+
 /** A page-aligned physical address within MAXPHYADDR (bits 63:32 zero here). */
 function pageAddress(v: Vmcs, field: number): boolean {
   return (v.read(field) & 0xfff) === 0 && v.readHigh(field) === 0
@@ -229,24 +224,26 @@ function checkEventInjection(
   return null
 }
 
+const HOST_SELECTORS = [
+  F.HOST_ES_SELECTOR,
+  F.HOST_CS_SELECTOR,
+  F.HOST_SS_SELECTOR,
+  F.HOST_DS_SELECTOR,
+  F.HOST_FS_SELECTOR,
+  F.HOST_GS_SELECTOR,
+  F.HOST_TR_SELECTOR,
+] as const
+
 /** §27.2.2 "Checks on Host Control Registers, MSRs, and SSP" and §27.2.3 "Checks on Host Segment and Descriptor-Table Registers". */
 function checkHostState(v: Vmcs): VmEntryResult | null {
-  const bad = (check: string) => failValid(VmInstructionError.ENTRY_INVALID_HOST_STATE_FIELD, check)
+  const bad = badHost
   const cr0 = v.read(F.HOST_CR0)
   const cr4 = v.read(F.HOST_CR4)
   if ((cr0 & CR0_FIXED0) >>> 0 !== CR0_FIXED0)
     return bad('host CR0 must have PE, NE and PG set (IA32_VMX_CR0_FIXED0, §27.2.2)')
   if ((cr4 & CR4_FIXED0) !== CR4_FIXED0 || cr4 & ~CR4_FIXED1)
     return bad('host CR4 must have VMXE set and no unsupported bit (IA32_VMX_CR4_FIXED0/1, §27.2.2)')
-  for (const sel of [
-    F.HOST_ES_SELECTOR,
-    F.HOST_CS_SELECTOR,
-    F.HOST_SS_SELECTOR,
-    F.HOST_DS_SELECTOR,
-    F.HOST_FS_SELECTOR,
-    F.HOST_GS_SELECTOR,
-    F.HOST_TR_SELECTOR,
-  ]) {
+  for (const sel of HOST_SELECTORS) {
     if (v.read(sel) & 7) return bad('host selector fields must have RPL = 0 and TI = 0 (§27.2.3)')
   }
   if (
@@ -369,6 +366,26 @@ function checkGuestState(v: Vmcs): VmEntryResult | null {
   return null
 }
 
+function dpl(ar: number): number {
+  return (ar >>> AR_DPL_SHIFT) & 3
+}
+
+/** The checks every usable segment gets: reserved access-rights bits, present, limit granularity (§27.3.1.2). */
+function commonSegment(v: Vmcs, name: string, ar: number, limitField: number): string | null {
+  if (ar & AR_RESERVED) return `${name} access rights: bits 11:8 and 31:17 must be 0 (§27.3.1.2)`
+  if (!(ar & AR_P)) return `${name} must be present (§27.3.1.2)`
+  if (!granularityConsistent(v.read(limitField), ar))
+    return `${name}: G must be 1 if limit bits 31:20 are not all 0, and 0 if limit bits 11:0 are not all 1 (§27.3.1.2)`
+  return null
+}
+
+const DATA_SEGMENTS = [
+  ['DS', F.GUEST_DS_SELECTOR, F.GUEST_DS_AR_BYTES, F.GUEST_DS_LIMIT],
+  ['ES', F.GUEST_ES_SELECTOR, F.GUEST_ES_AR_BYTES, F.GUEST_ES_LIMIT],
+  ['FS', F.GUEST_FS_SELECTOR, F.GUEST_FS_AR_BYTES, F.GUEST_FS_LIMIT],
+  ['GS', F.GUEST_GS_SELECTOR, F.GUEST_GS_AR_BYTES, F.GUEST_GS_LIMIT],
+] as const
+
 /** The segment-register checks of §27.3.1.2 (not virtual-8086, not IA-32e). Returns the failed rule or null. */
 function checkGuestSegments(v: Vmcs, unrestricted: boolean, cr0: number): string | null {
   const csSel = v.read(F.GUEST_CS_SELECTOR)
@@ -377,14 +394,6 @@ function checkGuestSegments(v: Vmcs, unrestricted: boolean, cr0: number): string
   const ss = v.read(F.GUEST_SS_AR_BYTES)
   const tr = v.read(F.GUEST_TR_AR_BYTES)
   const ldtr = v.read(F.GUEST_LDTR_AR_BYTES)
-  const dpl = (ar: number) => (ar >>> AR_DPL_SHIFT) & 3
-  const common = (name: string, ar: number, limitField: number): string | null => {
-    if (ar & AR_RESERVED) return `${name} access rights: bits 11:8 and 31:17 must be 0 (§27.3.1.2)`
-    if (!(ar & AR_P)) return `${name} must be present (§27.3.1.2)`
-    if (!granularityConsistent(v.read(limitField), ar))
-      return `${name}: G must be 1 if limit bits 31:20 are not all 0, and 0 if limit bits 11:0 are not all 1 (§27.3.1.2)`
-    return null
-  }
 
   if (v.read(F.GUEST_TR_SELECTOR) & 4) return 'TR selector: TI must be 0 (§27.3.1.2)'
   if (!(ldtr & AR_UNUSABLE) && v.read(F.GUEST_LDTR_SELECTOR) & 4)
@@ -401,7 +410,7 @@ function checkGuestSegments(v: Vmcs, unrestricted: boolean, cr0: number): string
     return 'a non-conforming CS must have DPL = SS.DPL (§27.3.1.2)'
   if ((csType === 13 || csType === 15) && dpl(cs) > dpl(ss))
     return 'a conforming CS must have DPL ≤ SS.DPL (§27.3.1.2)'
-  const csCommon = common('CS', cs, F.GUEST_CS_LIMIT)
+  const csCommon = commonSegment(v, 'CS', cs, F.GUEST_CS_LIMIT)
   if (csCommon) return csCommon
 
   if (!(ss & AR_UNUSABLE)) {
@@ -409,20 +418,14 @@ function checkGuestSegments(v: Vmcs, unrestricted: boolean, cr0: number): string
     if (ssType !== 3 && ssType !== 7)
       return 'SS type must be a read/write accessed data segment (3 or 7) (§27.3.1.2)'
     if (!(ss & AR_S)) return 'SS must be a code/data segment (S = 1) (§27.3.1.2)'
-    const ssCommon = common('SS', ss, F.GUEST_SS_LIMIT)
+    const ssCommon = commonSegment(v, 'SS', ss, F.GUEST_SS_LIMIT)
     if (ssCommon) return ssCommon
   }
   if (!unrestricted && dpl(ss) !== (ssSel & 3)) return 'SS.DPL must equal SS.RPL (§27.3.1.2)'
   if ((csType === 3 || !(cr0 & CR0_PE)) && dpl(ss) !== 0)
     return 'SS.DPL must be 0 in real mode or with a type-3 CS (§27.3.1.2)'
 
-  const data = [
-    ['DS', F.GUEST_DS_SELECTOR, F.GUEST_DS_AR_BYTES, F.GUEST_DS_LIMIT],
-    ['ES', F.GUEST_ES_SELECTOR, F.GUEST_ES_AR_BYTES, F.GUEST_ES_LIMIT],
-    ['FS', F.GUEST_FS_SELECTOR, F.GUEST_FS_AR_BYTES, F.GUEST_FS_LIMIT],
-    ['GS', F.GUEST_GS_SELECTOR, F.GUEST_GS_AR_BYTES, F.GUEST_GS_LIMIT],
-  ] as const
-  for (const [name, selField, arField, limitField] of data) {
+  for (const [name, selField, arField, limitField] of DATA_SEGMENTS) {
     const ar = v.read(arField)
     if (ar & AR_UNUSABLE) continue
     const type = ar & AR_TYPE
@@ -431,7 +434,7 @@ function checkGuestSegments(v: Vmcs, unrestricted: boolean, cr0: number): string
     if (!(ar & AR_S)) return `${name} must be a code/data segment (S = 1) (§27.3.1.2)`
     if (!unrestricted && type <= 11 && dpl(ar) < (v.read(selField) & 3))
       return `${name}.DPL must be ≥ its RPL (§27.3.1.2)`
-    const c = common(name, ar, limitField)
+    const c = commonSegment(v, name, ar, limitField)
     if (c) return c
   }
 
@@ -439,13 +442,13 @@ function checkGuestSegments(v: Vmcs, unrestricted: boolean, cr0: number): string
   if (tr & AR_UNUSABLE) return 'TR must be usable (§27.3.1.2)'
   if (trType !== 3 && trType !== 11) return 'TR must be a busy TSS (type 3 or 11) (§27.3.1.2)'
   if (tr & AR_S) return 'TR must be a system segment (S = 0) (§27.3.1.2)'
-  const trCommon = common('TR', tr, F.GUEST_TR_LIMIT)
+  const trCommon = commonSegment(v, 'TR', tr, F.GUEST_TR_LIMIT)
   if (trCommon) return trCommon
 
   if (!(ldtr & AR_UNUSABLE)) {
     if ((ldtr & AR_TYPE) !== 2) return 'LDTR type must be 2 (LDT) (§27.3.1.2)'
     if (ldtr & AR_S) return 'LDTR must be a system segment (S = 0) (§27.3.1.2)'
-    const c = common('LDTR', ldtr, F.GUEST_LDTR_LIMIT)
+    const c = commonSegment(v, 'LDTR', ldtr, F.GUEST_LDTR_LIMIT)
     if (c) return c
   }
   return null

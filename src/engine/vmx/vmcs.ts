@@ -13,18 +13,15 @@
  * array reads and never allocate.
  */
 import type { Snapshottable, StateReader, StateWriter } from '../snapshot'
-import { PROC_ACTIVATE_SECONDARY } from './controls'
-import { INTR_INFO_VALID } from './interruption-info'
+import * as controls from './controls'
+import * as interruptionInfo from './interruption-info'
 import { VmInstructionError } from './vm-instruction-error'
-import {
-  ENCODING_HIGH,
-  FieldType,
-  FieldWidth,
-  VMCS_FIELDS,
-  VmcsField,
-  fieldType,
-  fieldWidth,
-} from './vmcs-fields'
+import * as vmcsFields from './vmcs-fields'
+// Imported bindings copied once into module constants: loaders that present each import as a getter
+// on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
+const { ENCODING_HIGH, FieldType, FieldWidth, VMCS_FIELDS, VmcsField, fieldType, fieldWidth } = vmcsFields
+const { INTR_INFO_VALID } = interruptionInfo
+const { PROC_ACTIVATE_SECONDARY } = controls
 
 /** Slot of each supported full-access encoding; -1 for everything else. Shared by all VMCSs. */
 const SLOT = new Int16Array(0x8000).fill(-1)
@@ -35,6 +32,12 @@ function slotOf(encoding: number): number {
   if (s < 0) throw new RangeError(`0x${encoding.toString(16)} is not a supported VMCS field encoding`)
   return s
 }
+
+/**
+ * Where a supported field is stored: for processor code that reads or writes the same fields at every
+ * VM exit and entry ({@link Vmcs.readSlot}, {@link Vmcs.writeSlot}).
+ */
+export const vmcsSlot: (encoding: number) => number = slotOf
 
 const S_PIN = slotOf(VmcsField.PIN_BASED_VM_EXEC_CONTROL)
 const S_PROC = slotOf(VmcsField.CPU_BASED_VM_EXEC_CONTROL)
@@ -151,6 +154,16 @@ export class Vmcs implements Snapshottable {
   write(field: number, value: number): void {
     this.store(slotOf(field), field, value)
   }
+  /** Bits 31:0 of the field stored in `slot` ({@link vmcsSlot}). */
+  readSlot(slot: number): number {
+    return this.lo[slot]
+  }
+  /** Writes the field in `slot` as {@link write} does; the caller passes a value that fits the field's width. */
+  writeSlot(slot: number, value: number): void {
+    this.lo[slot] = value
+    this.hi[slot] = 0
+  }
+
   /** Writes both halves of a 64-bit field. */
   write64(field: number, lo: number, hi: number): void {
     if (fieldWidth(field) !== FieldWidth.Bits64)

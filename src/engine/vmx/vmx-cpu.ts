@@ -21,7 +21,7 @@
  * on bare metal.
  */
 import type { Cpu } from '../cpu/cpu'
-import { A_G, A_UNUSABLE, CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, HALT_NONE, HALT_STOP, HALT_WAIT, Vec } from '../cpu/constants'
+import * as constants from '../cpu/constants'
 import { SG_A16, SG_REG, Seg } from '../cpu/decoded'
 import { ABORT } from '../cpu/fault'
 import { IF } from '../cpu/flags'
@@ -32,55 +32,24 @@ import { contextCode } from '../privilege'
 import type { Snapshottable, StateReader, StateWriter } from '../snapshot'
 import { EventKind, RingCause, WalkStep } from '../trace/schema'
 import type { GuestPhys, HostPhys } from '../types'
-import {
-  EXIT_ACK_INTR_ON_EXIT,
-  EXIT_SAVE_PREEMPTION_TIMER,
-  PIN_PREEMPTION_TIMER,
-  PREEMPTION_TIMER_RATE,
-  PROC_RDPMC_EXITING,
-  PROC2_UNRESTRICTED_GUEST,
-  descriptorTableExits,
-  eptEnabled,
-  exceptionExits,
-  externalInterruptExits,
-  hltExits,
-  interruptWindowExitDue,
-  invlpgExits,
-  ioExits,
-  lmswExits,
-  movDrExits,
-  movFromCr3Exits,
-  movToCr0Exits,
-  movToCr3Exits,
-  movToCr4Exits,
-  msrExits,
-  pauseExits,
-  rdtscExits,
-  wbinvdExits,
-  cltsExits,
-  CR4_FIXED0,
-  CR0_FIXED0,
-} from './controls'
+import * as controls from './controls'
 import { EPT_MISCONFIG, EPTP_ACCESSED_DIRTY, EptWalker } from './ept'
-import { ExitReason, EXIT_REASON_BASIC_MASK } from './exit-reasons'
-import { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_VALID, IntrType, encodeInterruptionInfo, injectionNeedsErrorCode, typeNeedsInstructionLength } from './interruption-info'
-import {
-  AddrSize,
-  CrAccessType,
-  EptQual,
-  GdtrIdtrInsn,
-  LdtrTrInsn,
-  gdtrIdtrInfo,
-  insOutsInfo,
-  ldtrTrInfoMem,
-  ldtrTrInfoReg,
-  vmreadVmwriteInfoReg,
-  vmxInsnInfoMem,
-} from './qualification'
-import { ActivityState, Interruptibility, checkVmEntry, recordEntryFailure } from './vm-entry-checks'
-import type { Vmcs } from './vmcs'
-import { VmcsField as F } from './vmcs-fields'
+import * as exitReasons from './exit-reasons'
+import * as interruptionInfo from './interruption-info'
+import * as qualification from './qualification'
+import * as entryChecks from './vm-entry-checks'
+import { type Vmcs, vmcsSlot } from './vmcs'
+import { VmcsField } from './vmcs-fields'
 import { twoDimensionalWalk } from './two-dimensional-walk'
+
+// Imported bindings copied once into module constants: loaders that present each import as a getter
+// on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
+const { A_G, A_UNUSABLE, CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, HALT_NONE, HALT_STOP, HALT_WAIT, Vec } = constants
+const { EXIT_ACK_INTR_ON_EXIT, EXIT_SAVE_PREEMPTION_TIMER, PIN_PREEMPTION_TIMER, PREEMPTION_TIMER_RATE, PROC_RDPMC_EXITING, PROC2_UNRESTRICTED_GUEST, descriptorTableExits, eptEnabled, exceptionExits, externalInterruptExits, hltExits, interruptWindowExitDue, invlpgExits, ioExits, lmswExits, movDrExits, movFromCr3Exits, movToCr0Exits, movToCr3Exits, movToCr4Exits, msrExits, pauseExits, rdtscExits, wbinvdExits, cltsExits, CR4_FIXED0, CR0_FIXED0 } = controls
+const { ExitReason, EXIT_REASON_BASIC_MASK } = exitReasons
+const { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_VALID, IntrType, encodeInterruptionInfo, injectionNeedsErrorCode, typeNeedsInstructionLength } = interruptionInfo
+const { AddrSize, CrAccessType, EptQual, GdtrIdtrInsn, LdtrTrInsn, gdtrIdtrInfo, insOutsInfo, ldtrTrInfoMem, ldtrTrInfoReg, vmreadVmwriteInfoReg, vmxInsnInfoMem } = qualification
+const { ActivityState, Interruptibility, checkVmEntry, recordEntryFailure } = entryChecks
 
 export interface VmxCpuOptions {
   /**
@@ -125,10 +94,43 @@ const TR_RESET_AR = 0x8b
 const ALIAS_BASE = 0xfffe0000
 const ALIAS_PAGES = 4
 
-const AR_FIELDS = [F.GUEST_ES_AR_BYTES, F.GUEST_CS_AR_BYTES, F.GUEST_SS_AR_BYTES, F.GUEST_DS_AR_BYTES, F.GUEST_FS_AR_BYTES, F.GUEST_GS_AR_BYTES]
-const SEL_FIELDS = [F.GUEST_ES_SELECTOR, F.GUEST_CS_SELECTOR, F.GUEST_SS_SELECTOR, F.GUEST_DS_SELECTOR, F.GUEST_FS_SELECTOR, F.GUEST_GS_SELECTOR]
-const BASE_FIELDS = [F.GUEST_ES_BASE, F.GUEST_CS_BASE, F.GUEST_SS_BASE, F.GUEST_DS_BASE, F.GUEST_FS_BASE, F.GUEST_GS_BASE]
-const LIMIT_FIELDS = [F.GUEST_ES_LIMIT, F.GUEST_CS_LIMIT, F.GUEST_SS_LIMIT, F.GUEST_DS_LIMIT, F.GUEST_FS_LIMIT, F.GUEST_GS_LIMIT]
+// Module-local copies: exits and entries are frequent, and a local object's properties are cheaper
+// to read than imported bindings under loaders that wrap each import in a getter.
+const F = { ...VmcsField }
+
+/** Storage slots of the guest-state fields a VM exit saves and a VM entry loads (SDM §25.4). */
+const G = {
+  CR0: vmcsSlot(F.GUEST_CR0),
+  CR3: vmcsSlot(F.GUEST_CR3),
+  CR4: vmcsSlot(F.GUEST_CR4),
+  DR7: vmcsSlot(F.GUEST_DR7),
+  RSP: vmcsSlot(F.GUEST_RSP),
+  RIP: vmcsSlot(F.GUEST_RIP),
+  RFLAGS: vmcsSlot(F.GUEST_RFLAGS),
+  LDTR_SEL: vmcsSlot(F.GUEST_LDTR_SELECTOR),
+  LDTR_BASE: vmcsSlot(F.GUEST_LDTR_BASE),
+  LDTR_LIMIT: vmcsSlot(F.GUEST_LDTR_LIMIT),
+  LDTR_AR: vmcsSlot(F.GUEST_LDTR_AR_BYTES),
+  TR_SEL: vmcsSlot(F.GUEST_TR_SELECTOR),
+  TR_BASE: vmcsSlot(F.GUEST_TR_BASE),
+  TR_LIMIT: vmcsSlot(F.GUEST_TR_LIMIT),
+  TR_AR: vmcsSlot(F.GUEST_TR_AR_BYTES),
+  GDTR_BASE: vmcsSlot(F.GUEST_GDTR_BASE),
+  GDTR_LIMIT: vmcsSlot(F.GUEST_GDTR_LIMIT),
+  IDTR_BASE: vmcsSlot(F.GUEST_IDTR_BASE),
+  IDTR_LIMIT: vmcsSlot(F.GUEST_IDTR_LIMIT),
+  SYSENTER_CS: vmcsSlot(F.GUEST_SYSENTER_CS),
+  SYSENTER_ESP: vmcsSlot(F.GUEST_SYSENTER_ESP),
+  SYSENTER_EIP: vmcsSlot(F.GUEST_SYSENTER_EIP),
+  INTERRUPTIBILITY: vmcsSlot(F.GUEST_INTERRUPTIBILITY_INFO),
+  ACTIVITY: vmcsSlot(F.GUEST_ACTIVITY_STATE),
+  SS_AR: vmcsSlot(F.GUEST_SS_AR_BYTES),
+} as const
+/** Per segment register ES CS SS DS FS GS: the slots of its selector, base, limit and access rights. */
+const SEL_SLOTS = [F.GUEST_ES_SELECTOR, F.GUEST_CS_SELECTOR, F.GUEST_SS_SELECTOR, F.GUEST_DS_SELECTOR, F.GUEST_FS_SELECTOR, F.GUEST_GS_SELECTOR].map(vmcsSlot)
+const BASE_SLOTS = [F.GUEST_ES_BASE, F.GUEST_CS_BASE, F.GUEST_SS_BASE, F.GUEST_DS_BASE, F.GUEST_FS_BASE, F.GUEST_GS_BASE].map(vmcsSlot)
+const LIMIT_SLOTS = [F.GUEST_ES_LIMIT, F.GUEST_CS_LIMIT, F.GUEST_SS_LIMIT, F.GUEST_DS_LIMIT, F.GUEST_FS_LIMIT, F.GUEST_GS_LIMIT].map(vmcsSlot)
+const AR_SLOTS = [F.GUEST_ES_AR_BYTES, F.GUEST_CS_AR_BYTES, F.GUEST_SS_AR_BYTES, F.GUEST_DS_AR_BYTES, F.GUEST_FS_AR_BYTES, F.GUEST_GS_AR_BYTES].map(vmcsSlot)
 
 /** The CPU's hidden attributes from VMCS access rights and limit: bits 11:8 get the descriptor's limit 19:16 back. */
 function cpuAttr(ar: number, limit: number): number {
@@ -226,75 +228,77 @@ export class VmxCpu implements VmxHooks, Snapshottable {
   private saveGuestState(rip: number): void {
     const c = this.cpu
     const v = this.vmcs
-    v.write(F.GUEST_CR0, c.cr0 >>> 0)
-    v.write(F.GUEST_CR3, c.cr3 >>> 0)
-    v.write(F.GUEST_CR4, c.cr4 >>> 0)
-    v.write(F.GUEST_DR7, c.dr[7] >>> 0)
-    v.write(F.GUEST_RSP, c.r[4] >>> 0)
-    v.write(F.GUEST_RIP, rip >>> 0)
-    v.write(F.GUEST_RFLAGS, c.eflags)
+    v.writeSlot(G.CR0, c.cr0 >>> 0)
+    v.writeSlot(G.CR3, c.cr3 >>> 0)
+    v.writeSlot(G.CR4, c.cr4 >>> 0)
+    v.writeSlot(G.DR7, c.dr[7] >>> 0)
+    v.writeSlot(G.RSP, c.r[4] >>> 0)
+    v.writeSlot(G.RIP, rip >>> 0)
+    v.writeSlot(G.RFLAGS, c.eflags)
     for (let s = 0; s < 6; s++) {
-      v.write(SEL_FIELDS[s], c.sel[s] & 0xffff)
-      v.write(BASE_FIELDS[s], c.base[s] >>> 0)
-      v.write(LIMIT_FIELDS[s], c.limit[s] >>> 0)
-      v.write(AR_FIELDS[s], c.attr[s] & AR_MASK)
+      v.writeSlot(SEL_SLOTS[s], c.sel[s] & 0xffff)
+      v.writeSlot(BASE_SLOTS[s], c.base[s] >>> 0)
+      v.writeSlot(LIMIT_SLOTS[s], c.limit[s] >>> 0)
+      v.writeSlot(AR_SLOTS[s], c.attr[s] & AR_MASK)
     }
-    v.write(F.GUEST_LDTR_SELECTOR, c.ldtSel & 0xffff)
-    v.write(F.GUEST_LDTR_BASE, c.ldtBase >>> 0)
-    v.write(F.GUEST_LDTR_LIMIT, c.ldtLimit >>> 0)
-    v.write(F.GUEST_LDTR_AR_BYTES, c.ldtAttr & AR_MASK)
-    v.write(F.GUEST_TR_SELECTOR, c.trSel & 0xffff)
-    v.write(F.GUEST_TR_BASE, c.trBase >>> 0)
-    v.write(F.GUEST_TR_LIMIT, c.trLimit >>> 0)
-    v.write(F.GUEST_TR_AR_BYTES, c.trAttr & AR_MASK)
-    v.write(F.GUEST_GDTR_BASE, c.gdtBase >>> 0)
-    v.write(F.GUEST_GDTR_LIMIT, c.gdtLimit & 0xffff)
-    v.write(F.GUEST_IDTR_BASE, c.idtBase >>> 0)
-    v.write(F.GUEST_IDTR_LIMIT, c.idtLimit & 0xffff)
-    v.write(F.GUEST_SYSENTER_CS, c.sysenterCs & 0xffff)
-    v.write(F.GUEST_SYSENTER_ESP, c.sysenterEsp >>> 0)
-    v.write(F.GUEST_SYSENTER_EIP, c.sysenterEip >>> 0)
-    v.write(F.GUEST_INTERRUPTIBILITY_INFO, c.shadow === 1 ? Interruptibility.STI : c.shadow === 2 ? Interruptibility.MOV_SS : 0)
-    v.write(F.GUEST_ACTIVITY_STATE, c.halted !== HALT_NONE ? ActivityState.Hlt : ActivityState.Active)
+    v.writeSlot(G.LDTR_SEL, c.ldtSel & 0xffff)
+    v.writeSlot(G.LDTR_BASE, c.ldtBase >>> 0)
+    v.writeSlot(G.LDTR_LIMIT, c.ldtLimit >>> 0)
+    v.writeSlot(G.LDTR_AR, c.ldtAttr & AR_MASK)
+    v.writeSlot(G.TR_SEL, c.trSel & 0xffff)
+    v.writeSlot(G.TR_BASE, c.trBase >>> 0)
+    v.writeSlot(G.TR_LIMIT, c.trLimit >>> 0)
+    v.writeSlot(G.TR_AR, c.trAttr & AR_MASK)
+    v.writeSlot(G.GDTR_BASE, c.gdtBase >>> 0)
+    v.writeSlot(G.GDTR_LIMIT, c.gdtLimit & 0xffff)
+    v.writeSlot(G.IDTR_BASE, c.idtBase >>> 0)
+    v.writeSlot(G.IDTR_LIMIT, c.idtLimit & 0xffff)
+    v.writeSlot(G.SYSENTER_CS, c.sysenterCs & 0xffff)
+    v.writeSlot(G.SYSENTER_ESP, c.sysenterEsp >>> 0)
+    v.writeSlot(G.SYSENTER_EIP, c.sysenterEip >>> 0)
+    // An exit caused by the instruction in an STI or MOV-SS shadow saves that blocking (§28.3.4).
+    const shadow = c.shadow !== 0 ? c.shadow : c.insnShadow
+    v.writeSlot(G.INTERRUPTIBILITY, shadow === 1 ? Interruptibility.STI : shadow === 2 ? Interruptibility.MOV_SS : 0)
+    v.writeSlot(G.ACTIVITY, c.halted !== HALT_NONE ? ActivityState.Hlt : ActivityState.Active)
   }
 
   /** The CPU ← VMCS guest-state area (what a VM entry loads, SDM §27.3.2); emits no event. */
   private loadGuestState(): void {
     const c = this.cpu
     const v = this.vmcs
-    c.cr0 = v.read(F.GUEST_CR0) | 0
-    c.cr3 = v.read(F.GUEST_CR3) | 0
-    c.cr4 = v.read(F.GUEST_CR4) | 0
-    c.dr[7] = v.read(F.GUEST_DR7) | 0
-    c.r[4] = v.read(F.GUEST_RSP) | 0
-    c.eip = v.read(F.GUEST_RIP) | 0
-    c.setEflags(v.read(F.GUEST_RFLAGS))
+    c.cr0 = v.readSlot(G.CR0) | 0
+    c.cr3 = v.readSlot(G.CR3) | 0
+    c.cr4 = v.readSlot(G.CR4) | 0
+    c.dr[7] = v.readSlot(G.DR7) | 0
+    c.r[4] = v.readSlot(G.RSP) | 0
+    c.eip = v.readSlot(G.RIP) | 0
+    c.setEflags(v.readSlot(G.RFLAGS))
     for (let s = 0; s < 6; s++) {
-      c.sel[s] = v.read(SEL_FIELDS[s])
-      c.base[s] = v.read(BASE_FIELDS[s]) | 0
-      c.limit[s] = v.read(LIMIT_FIELDS[s]) | 0
-      c.attr[s] = cpuAttr(v.read(AR_FIELDS[s]), v.read(LIMIT_FIELDS[s]))
+      c.sel[s] = v.readSlot(SEL_SLOTS[s])
+      c.base[s] = v.readSlot(BASE_SLOTS[s]) | 0
+      c.limit[s] = v.readSlot(LIMIT_SLOTS[s]) | 0
+      c.attr[s] = cpuAttr(v.readSlot(AR_SLOTS[s]), v.readSlot(LIMIT_SLOTS[s]))
     }
-    c.ldtSel = v.read(F.GUEST_LDTR_SELECTOR)
-    c.ldtBase = v.read(F.GUEST_LDTR_BASE) | 0
-    c.ldtLimit = v.read(F.GUEST_LDTR_LIMIT) | 0
-    c.ldtAttr = cpuAttr(v.read(F.GUEST_LDTR_AR_BYTES), v.read(F.GUEST_LDTR_LIMIT))
-    c.trSel = v.read(F.GUEST_TR_SELECTOR)
-    c.trBase = v.read(F.GUEST_TR_BASE) | 0
-    c.trLimit = v.read(F.GUEST_TR_LIMIT) | 0
-    c.trAttr = cpuAttr(v.read(F.GUEST_TR_AR_BYTES), v.read(F.GUEST_TR_LIMIT))
-    c.gdtBase = v.read(F.GUEST_GDTR_BASE) | 0
-    c.gdtLimit = v.read(F.GUEST_GDTR_LIMIT)
-    c.idtBase = v.read(F.GUEST_IDTR_BASE) | 0
-    c.idtLimit = v.read(F.GUEST_IDTR_LIMIT)
-    c.sysenterCs = v.read(F.GUEST_SYSENTER_CS)
-    c.sysenterEsp = v.read(F.GUEST_SYSENTER_ESP) | 0
-    c.sysenterEip = v.read(F.GUEST_SYSENTER_EIP) | 0
+    c.ldtSel = v.readSlot(G.LDTR_SEL)
+    c.ldtBase = v.readSlot(G.LDTR_BASE) | 0
+    c.ldtLimit = v.readSlot(G.LDTR_LIMIT) | 0
+    c.ldtAttr = cpuAttr(v.readSlot(G.LDTR_AR), v.readSlot(G.LDTR_LIMIT))
+    c.trSel = v.readSlot(G.TR_SEL)
+    c.trBase = v.readSlot(G.TR_BASE) | 0
+    c.trLimit = v.readSlot(G.TR_LIMIT) | 0
+    c.trAttr = cpuAttr(v.readSlot(G.TR_AR), v.readSlot(G.TR_LIMIT))
+    c.gdtBase = v.readSlot(G.GDTR_BASE) | 0
+    c.gdtLimit = v.readSlot(G.GDTR_LIMIT)
+    c.idtBase = v.readSlot(G.IDTR_BASE) | 0
+    c.idtLimit = v.readSlot(G.IDTR_LIMIT)
+    c.sysenterCs = v.readSlot(G.SYSENTER_CS)
+    c.sysenterEsp = v.readSlot(G.SYSENTER_ESP) | 0
+    c.sysenterEip = v.readSlot(G.SYSENTER_EIP) | 0
     // The CPL is SS.DPL (SDM §27.3.2.2 and the SS.DPL checks of §27.3.1.2).
-    c.cpl = (v.read(F.GUEST_SS_AR_BYTES) >>> 5) & 3
-    const intr = v.read(F.GUEST_INTERRUPTIBILITY_INFO)
+    c.cpl = (v.readSlot(G.SS_AR) >>> 5) & 3
+    const intr = v.readSlot(G.INTERRUPTIBILITY)
     c.shadow = intr & Interruptibility.STI ? 1 : intr & Interruptibility.MOV_SS ? 2 : 0
-    c.halted = v.read(F.GUEST_ACTIVITY_STATE) === ActivityState.Hlt ? ((c.fl & IF) !== 0 ? HALT_WAIT : HALT_STOP) : HALT_NONE
+    c.halted = v.readSlot(G.ACTIVITY) === ActivityState.Hlt ? ((c.fl & IF) !== 0 ? HALT_WAIT : HALT_STOP) : HALT_NONE
     c.shutdown = false
     c.updateSegSlow()
     c.updateMasks()
@@ -472,7 +476,7 @@ export class VmxCpu implements VmxHooks, Snapshottable {
    * code for hardware exceptions that have one (-1: none), the instruction length for software
    * interrupts and exceptions. What KVM's vmx_inject_irq() / vmx_inject_exception() write.
    */
-  inject(vector: number, type: IntrType, errorCode = -1, length = 0): void {
+  inject(vector: number, type: interruptionInfo.IntrType, errorCode = -1, length = 0): void {
     const v = this.vmcs
     v.write(F.VM_ENTRY_INTR_INFO_FIELD, encodeInterruptionInfo(vector, type, errorCode >= 0))
     if (errorCode >= 0) v.write(F.VM_ENTRY_EXCEPTION_ERROR_CODE, errorCode)
