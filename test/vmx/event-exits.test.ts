@@ -93,7 +93,7 @@ describe.skipIf(!haveNasm)('event exits and injection (needs nasm, Debian packag
         case 0: {
           // Reflect the exception into the guest (KVM: kvm_queue_exception from handle_exception_nmi).
           const vector = e.intrInfo & 0xff
-          const type = (e.intrInfo >>> 8) & 7
+          const type = ((e.intrInfo >>> 8) & 7) as IntrType
           notes.push(`exception ${vector}`)
           if (vector === 14) {
             expect(e.rip).toBe(g.at('pfwrite'))
