@@ -54,8 +54,6 @@ export class TraceBuffer {
   overwritten = 0
   /** Events the engine dropped before they reached the page (Dropped records). */
   dropped = 0
-  /** Records ever taken since the last clear. */
-  total = 0
   /** VM exits by basic exit reason. */
   readonly exitsByReason = new Float64Array(MAX_EXIT_REASON + 1)
   /** Flows begun, by FlowKind. */
@@ -65,8 +63,6 @@ export class TraceBuffer {
   readonly lastExitQualification = new Uint32Array(256)
   readonly lastExitEip = new Uint32Array(256)
   readonly lastExitLength = new Uint32Array(256)
-  /** Increases with every change (new records, a clear): views redraw when it moves. */
-  version = 0
 
   constructor(readonly capacity = 1 << 20) {
     if (!Number.isInteger(capacity) || capacity < CHUNK || (capacity & (capacity - 1)) !== 0)
@@ -86,11 +82,9 @@ export class TraceBuffer {
     this.vmContext.fill(NO_CONTEXT)
     this.overwritten = 0
     this.dropped = 0
-    this.total = 0
     this.exitsByReason.fill(0)
     this.flowsByKind.fill(0)
     this.lastExitReason.fill(-1)
-    this.version++
   }
 
   private chunkFor(slot: number): RecordView {
@@ -144,10 +138,8 @@ export class TraceBuffer {
         this.first = (this.first + len - room) & this.mask
         this.overwritten += len - room
       }
-      this.total += len
       i += len
     }
-    if (count > 0) this.version++
   }
 
   /** The state after the record at word `b`, and the counters it moves. */

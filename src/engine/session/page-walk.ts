@@ -86,7 +86,7 @@ export interface WalkAccess {
 }
 
 /** Bits 31:0 of RAM at `address`, or null when the 4 bytes are not all RAM. */
-export function readRam32(mem: PhysicalMemory, address: number): number | null {
+function readRam32(mem: PhysicalMemory, address: number): number | null {
   return address >= 0 && address + 4 <= mem.size ? mem.read32(address) : null
 }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
+import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { TOPOLOGIES, type ArchId } from '../../engine/hv/architectures'
 import { instantiateTopology } from '../../engine/hv/topology'
@@ -9,7 +9,7 @@ import { useApp, useSession, useSessionStoreApi } from '../../state/context'
 import { DiagramTexts, architectureMessages } from '../diagram/texts'
 import { fill, formatNumber, inspectorMessages } from '../inspector/texts'
 import { nearestRecord } from './buckets'
-import { TimelineRenderer, stateToken } from './draw'
+import { TimelineRenderer, formatTick, stateToken } from './draw'
 import { describeEvent } from './event-text'
 import { INITIAL_VIEWPORT, fit, follow, pan, zoom, type Viewport } from './viewport'
 import { STATE_HARDWARE, STATE_IDLE } from '../../state/trace-buffer'
@@ -68,14 +68,9 @@ export default function Timeline() {
     return Math.max(store.getState().live.status?.cycles ?? 0, span === null ? 0 : span.to)
   }, [store, trace])
 
-  const formatCycle = useCallback(
-    (c: number) =>
-      new Intl.NumberFormat(language, { notation: 'compact', maximumFractionDigits: 2 }).format(c),
-    [language],
-  )
+  const formatCycle = useCallback((c: number, step: number) => formatTick(c, step, language), [language])
 
   const draw = useCallback(() => {
-    frame.current = 0
     const r = renderer.current
     const el = wrap.current
     if (r === null || el === null) return
@@ -105,9 +100,18 @@ export default function Timeline() {
     }
   }, [trace, labels, selected, formatCycle, endCycle, language, t])
 
-  const requestDraw = useCallback(() => {
-    if (frame.current === 0) frame.current = requestAnimationFrame(draw)
+  // At most one draw per animation frame, always with the latest state.
+  const drawRef = useRef(draw)
+  useLayoutEffect(() => {
+    drawRef.current = draw
   }, [draw])
+  const requestDraw = useCallback(() => {
+    if (frame.current === 0)
+      frame.current = requestAnimationFrame(() => {
+        frame.current = 0
+        drawRef.current()
+      })
+  }, [])
 
   useEffect(() => {
     const c = canvas.current
@@ -127,9 +131,7 @@ export default function Timeline() {
       ro.disconnect()
       renderer.current = null
     }
-    // The renderer lives as long as the canvas; drawing picks up the latest callbacks through requestDraw.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [])
+  }, [requestDraw])
 
   useEffect(() => {
     if (wrap.current !== null) renderer.current?.readColors(wrap.current)
@@ -151,11 +153,14 @@ export default function Timeline() {
 
   useEffect(() => {
     requestDraw()
-    return () => {
+  }, [draw, requestDraw])
+  useEffect(
+    () => () => {
       cancelAnimationFrame(frame.current)
       frame.current = 0
-    }
-  }, [requestDraw])
+    },
+    [],
+  )
 
   const setViewport = useCallback(
     (v: Viewport) => {

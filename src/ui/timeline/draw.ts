@@ -45,6 +45,20 @@ interface Palette {
   readonly font: string
 }
 
+const tickFormats = new Map<string, Intl.NumberFormat>()
+
+/** A compact tick label with as many digits as the tick step needs to tell neighbours apart. */
+export function formatTick(cycle: number, step: number, language: string): string {
+  const digits = Math.min(21, Math.max(2, Math.ceil(Math.log10(Math.max(1, cycle) / step)) + 1))
+  const key = `${language} ${digits}`
+  let f = tickFormats.get(key)
+  if (f === undefined) {
+    f = new Intl.NumberFormat(language, { notation: 'compact', maximumSignificantDigits: digits })
+    tickFormats.set(key, f)
+  }
+  return f.format(cycle)
+}
+
 /** Tick step of about `pixels` px: 1, 2 or 5 × a power of ten cycles. */
 export function tickStep(cyclesPerPixel: number, pixels = 110): number {
   const raw = Math.max(1, cyclesPerPixel * pixels)

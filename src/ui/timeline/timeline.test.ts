@@ -11,6 +11,7 @@ import {
   nearestRecord,
   type TimelineSource,
 } from './buckets'
+import { formatTick, tickStep } from './draw'
 import { MIN_SPAN, fit, follow, pan, zoom } from './viewport'
 
 const R0 = encodeContext({ vmx: 'off', cpl: 0 })
@@ -64,7 +65,6 @@ describe('TraceBuffer', () => {
       )
     }
     expect(buf.size).toBe(1 << 16)
-    expect(buf.total).toBe(total)
     expect(buf.overwritten).toBe(total - (1 << 16))
     expect(buf.event(0).seq).toBe(total - (1 << 16))
     expect(buf.event(buf.size - 1).seq).toBe(total - 1)
@@ -227,5 +227,18 @@ describe('viewport', () => {
     expect(panned).toEqual({ from: 4850, to: 4950, follow: false })
     expect(follow(panned, 9000)).toBe(panned)
     expect(fit({ from: 1000, to: 2000 }, true)).toEqual({ from: 980, to: 2020, follow: true })
+  })
+})
+
+describe('axis', () => {
+  it('steps by 1, 2 or 5 × 10^k and labels neighbouring ticks differently, in both languages', () => {
+    expect(tickStep(1000)).toBe(200_000)
+    expect(tickStep(3)).toBe(500)
+    const step = 200_000
+    for (const language of ['en', 'zh-CN']) {
+      const labels = [0, 1, 2, 3].map((k) => formatTick(5_901_400_000 + k * step, step, language))
+      expect(new Set(labels).size, labels.join(' ')).toBe(4)
+    }
+    expect(formatTick(2_000_000_000, 1_000_000_000, 'en')).toBe('2B')
   })
 })
