@@ -70,7 +70,7 @@ function runSession(
     maxInstructions: args.maxInsns,
     ...(args.untilIdle ? { untilIdleMs: UNTIL_IDLE_MS } : {}),
   })
-  const summary = sessionSummary(session, result)
+  const summary = { ...sessionSummary(session, result), ...session.model.summaryExtras?.() }
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
   else {
     process.stdout.write(summary.console)

@@ -34,5 +34,10 @@ export const VMWARE_BT: TopologySpec = {
     e('hostd', 'vim-cmd', 'return'),
     e('hostd', 'vmkernel', 'syscall'),
     ...hardwareEdges('vmkernel'),
+    // The VMM's virtual chipset and serial ports (A&A: `in` becomes "a call into the virtual chipset").
+    e('vmm', 'uart', 'io'),
+    e('uart', 'vmm', 'signal'),
+    e('vmm', 'timer', 'io'),
+    e('timer', 'vmm', 'signal'),
   ],
 }
