@@ -2,12 +2,11 @@ import { useEffect, useId, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { TOPOLOGIES, type ArchId } from '../../engine/hv/architectures'
 import { instantiateTopology } from '../../engine/hv/topology'
-import { FLOW_KIND_NAMES, type FlowKind } from '../../engine/trace/schema'
 import { exitReasonName } from '../../engine/vmx/exit-reasons'
 import { useSession, useSessionStoreApi } from '../../state/context'
 import type { SessionState } from '../../state/session-store'
 import { DiagramTexts, architectureMessages } from '../diagram/texts'
-import { fill, formatNumber, inspectorMessages } from '../inspector/texts'
+import { fill, formatNumber, inspectorMessages, usesVmx } from '../inspector/texts'
 import { flowKindName } from '../timeline/event-text'
 import './charts.css'
 
@@ -133,7 +132,7 @@ export default function ExitCounters({ active = true }: { active?: boolean }) {
     [arch, vms, language],
   )
   const cycles = figures.cycles
-  const vmx = arch !== null && TOPOLOGIES[arch].components.some((x) => x.row.startsWith('nr-'))
+  const vmx = arch !== null && usesVmx(arch)
   const archName = arch === null ? '' : architectureMessages(language).names[arch]
   const ids = { exits: useId(), cycles: useId(), flows: useId() }
   const n = (x: number) => formatNumber(x, language)
@@ -183,8 +182,8 @@ export default function ExitCounters({ active = true }: { active?: boolean }) {
         ) : (
           <>
             <div className="rs-ch-stack" aria-hidden="true">
-              {charged.map((x, k) => (
-                <span key={x.i} style={{ flexGrow: x.cycles, background: colour(k) }} />
+              {charged.map((x) => (
+                <span key={x.i} style={{ flexGrow: x.cycles, background: colour(x.i) }} />
               ))}
             </div>
             {intervals.length > 0 && (
@@ -201,7 +200,14 @@ export default function ExitCounters({ active = true }: { active?: boolean }) {
                     const h = (v / peak) * 58
                     y -= h
                     return h > 0 ? (
-                      <rect key={`${col}-${k}`} x={x + 1} y={y} width={8} height={h} fill={colour(k)} />
+                      <rect
+                        key={`${col}-${k}`}
+                        x={x + 1}
+                        y={y}
+                        width={8}
+                        height={h}
+                        fill={colour(charged[k]!.i)}
+                      />
                     ) : null
                   })
                 })}
@@ -209,10 +215,10 @@ export default function ExitCounters({ active = true }: { active?: boolean }) {
             )}
             <table className="rs-ch-legend" data-testid="cycles-by-component">
               <tbody>
-                {charged.map((x, k) => (
+                {charged.map((x) => (
                   <tr key={x.i} data-testid={`cycles-component-${x.comp.id}`} data-cycles={x.cycles}>
                     <th scope="row">
-                      <span className="rs-ch-swatch" style={{ background: colour(k) }} aria-hidden="true" />
+                      <span className="rs-ch-swatch" style={{ background: colour(x.i) }} aria-hidden="true" />
                       {texts!.componentFullName(x.comp)}
                     </th>
                     <td className="rs-ch-num">{n(x.cycles)}</td>
@@ -236,10 +242,7 @@ export default function ExitCounters({ active = true }: { active?: boolean }) {
             testId="flow-count"
             rows={figures.flows.map(([kind, count]) => ({
               key: kind,
-              name:
-                FLOW_KIND_NAMES[kind as FlowKind] === undefined
-                  ? String(kind)
-                  : flowKindName(kind, all.timeline),
+              name: flowKindName(kind, all.timeline),
               count,
             }))}
           />

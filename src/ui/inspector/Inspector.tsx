@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useId, useMemo, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
-import { TOPOLOGIES, type ArchId } from '../../engine/hv/architectures'
+import type { ArchId } from '../../engine/hv/architectures'
 import type { CpuInspection, SegmentView } from '../../engine/cpu/inspect'
 import {
   describeExit,
@@ -23,7 +23,7 @@ import { useSession, useSessionStoreApi } from '../../state/context'
 import { architectureMessages } from '../diagram/texts'
 import { GuestMap, type CodeLocation } from './guest-map'
 import { imageFor, ringosTaskHint } from './ringos'
-import { fill, hex, hex32, inspectorMessages, parseHexAddress } from './texts'
+import { fill, hex, hex32, inspectorMessages, parseHexAddress, usesVmx } from './texts'
 import './inspector.css'
 
 type M = InspectorMessages['inspector']
@@ -51,11 +51,6 @@ function useGuestMap(): GuestMap | null {
     }
   }, [guest, store])
   return loaded !== null && loaded.guest === guest ? loaded.map : null
-}
-
-/** Whether an architecture runs its guests under VT-x (a VMX non-root row in its topology). */
-function usesVmx(arch: ArchId): boolean {
-  return TOPOLOGIES[arch].components.some((c) => c.row.startsWith('nr-'))
 }
 
 function Section({

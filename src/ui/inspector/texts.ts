@@ -1,3 +1,4 @@
+import { TOPOLOGIES, type ArchId } from '../../engine/hv/architectures'
 import { inspectorEn } from '../../i18n/locales/inspector.en'
 import { inspectorZhCN, type InspectorMessages } from '../../i18n/locales/inspector.zh-CN'
 
@@ -27,4 +28,9 @@ export function parseHexAddress(text: string): number | null {
 /** A count or a cycle figure in the interface language's digit grouping. */
 export function formatNumber(n: number, language: string): string {
   return Math.round(n).toLocaleString(language)
+}
+
+/** Whether an architecture runs its guests under VT-x (a VMX non-root row in its topology). */
+export function usesVmx(arch: ArchId): boolean {
+  return TOPOLOGIES[arch].components.some((c) => c.row.startsWith('nr-'))
 }
