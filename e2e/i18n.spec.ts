@@ -23,7 +23,7 @@ test('an English browser gets English; the switch changes everything at once and
   await ringside.languageSelect.selectOption('zh-CN')
   expect(await ringside.htmlLang()).toBe('zh-CN')
   await expect(page.getByRole('heading', { name: '检查器' })).toBeVisible()
-  await expect(page.getByTestId('empty-timeline')).toContainText('时间线')
+  await expect(page.getByRole('heading', { name: '时间线' })).toBeVisible()
   await expect(ringside.engineStatus).toContainText('引擎就绪')
   await expect(page).toHaveTitle(/虚拟化架构可视化/)
 
