@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
 import { TOPOLOGIES, isArchId } from '../../engine/hv/architectures'
 import { instantiateTopology } from '../../engine/hv/topology'
+import { CPU_HZ } from '../../engine/machine/clock'
 import {
   SCENARIOS,
   isScenarioId,
@@ -53,23 +54,31 @@ function StatusLine() {
   )
   const vmName = useVmName()
   const archName = (id: string) => (isArchId(id) ? architectureMessages(i18n.language).names[id] : id)
-  const number = new Intl.NumberFormat(i18n.language)
-  const seconds = new Intl.NumberFormat(i18n.language, { minimumFractionDigits: 6, maximumFractionDigits: 6 })
-  const bytes = new Intl.NumberFormat(i18n.language, {
-    style: 'unit',
-    unit: 'kilobyte',
-    maximumFractionDigits: 0,
-  })
+  const { number, seconds, kilobytes } = useMemo(
+    () => ({
+      number: new Intl.NumberFormat(i18n.language),
+      seconds: new Intl.NumberFormat(i18n.language, { minimumFractionDigits: 6, maximumFractionDigits: 6 }),
+      kilobytes: (bytes: number) =>
+        new Intl.NumberFormat(i18n.language, {
+          style: 'unit',
+          unit: 'kilobyte',
+          maximumFractionDigits: 0,
+        }).format(bytes / 1000),
+    }),
+    [i18n.language],
+  )
   const s = live.status
-  const parts: string[] = []
-  if (live.phase === 'loading') parts.push(t('live.state.loading'))
-  else if (s === null) parts.push(t('live.state.none'))
+  // The state is announced (a live region); the figures, which change many times a second, are not.
+  const state: string[] = []
+  const figures: string[] = []
+  if (live.phase === 'loading') state.push(t('live.state.loading'))
+  else if (s === null) state.push(t('live.state.none'))
   else {
-    parts.push(t(`live.state.${live.running && s.state === 'paused' ? 'running' : s.state}`))
+    state.push(t(`live.state.${live.running && s.state === 'paused' ? 'running' : s.state}`))
     if (!live.running && s.stop !== null && s.state !== 'running')
-      parts.push(t(`live.stop.${s.stop}`, { code: s.exitCode ?? '' }))
-    parts.push(t('live.time', { time: seconds.format(s.cycles / 1e9) }))
-    parts.push(t('live.instructions', { count: number.format(s.instructions) }))
+      state.push(t(`live.stop.${s.stop}`, { code: s.exitCode ?? '' }))
+    figures.push(t('live.time', { time: seconds.format(s.cycles / CPU_HZ) }))
+    figures.push(t('live.instructions', { count: number.format(s.instructions) }))
   }
   const vmNotes = (s?.vms ?? []).flatMap((vm) =>
     vm.state === 'crashed'
@@ -86,7 +95,6 @@ function StatusLine() {
   return (
     <div className="rs-live-status">
       <p
-        role="status"
         data-testid="live-status"
         data-state={live.phase === 'loading' ? 'loading' : (s?.state ?? 'none')}
         data-running={live.running}
@@ -94,20 +102,19 @@ function StatusLine() {
         data-cycles={s?.cycles}
         data-instructions={s?.instructions}
       >
-        {parts.join(' · ')}
-        {vmNotes.length > 0 && <strong data-testid="vm-stopped"> · {vmNotes.join(' · ')}</strong>}
+        <span role="status">
+          {state.join(' · ')}
+          {vmNotes.length > 0 && <strong data-testid="vm-stopped"> · {vmNotes.join(' · ')}</strong>}
+        </span>
+        {figures.length > 0 && ` · ${figures.join(' · ')}`}
       </p>
       {p !== null && (
         <p className="rs-live-progress">
           <progress value={p.loaded} max={p.total ?? undefined} aria-labelledby="rs-live-progress-label" />
           <span id="rs-live-progress-label">
             {p.total === null
-              ? t('live.loading', { file: p.file, loaded: bytes.format(p.loaded / 1000) })
-              : t('live.loadingOf', {
-                  file: p.file,
-                  loaded: bytes.format(p.loaded / 1000),
-                  total: bytes.format(p.total / 1000),
-                })}
+              ? t('live.loading', { file: p.file, loaded: kilobytes(p.loaded) })
+              : t('live.loadingOf', { file: p.file, loaded: kilobytes(p.loaded), total: kilobytes(p.total) })}
           </span>
         </p>
       )}
