@@ -6,7 +6,9 @@
 #   public/guests/ringos-hyperv.elf     kernel + hyperv platform (hypercall page, SynIC, VMBus console and disk)
 #   public/guests/ringos-xen-pv.elf     kernel in ring 1 + xen-pv platform (hypercalls, event channels, split drivers)
 #   public/guests/ringos-*.map.json     symbol and line maps (kernel and every program)
-#   public/guests/ringos-disk.img       the disk they all boot from: a ustar archive with /bin and text files
+#   public/guests/ringos-container.elf  the native kernel with namespaces and a pids cgroup (RINGOS_CONTAINERS)
+#   public/guests/ringos-disk.img       the disk they boot from: a ustar archive with /bin and text files
+#   public/guests/ringos-container-disk.img  the container kernel's disk: the same, runc, and rootfs/
 #   public/guests/guests.json           which image uses which disk, map and platform
 #   public/guests/toolchain.json        the compiler, assembler and linker versions used
 #
@@ -80,6 +82,21 @@ done
 for f in motd readme.txt lab.txt; do disk_entries+=("$f=fs/$f:644"); done
 node tools/mkustar.mjs "$OUT/ringos-disk.img" "$DISK_KIB" "${disk_entries[@]}"
 
+# Containers (the `container` architecture): the native kernel built with RINGOS_CONTAINERS
+# (kernel/container.c: PID, mount and UTS namespaces and a pids cgroup), on a disk of its own with
+# runc and, under rootfs/, the root file system runc gives a container. The other images stay as they are.
+CONTAINER_FLAGS=(-DRINGOS_CONTAINERS)
+CONTAINER_ROOTFS="sh ps ls cat clockd uptime"
+for f in $KERNEL_C container; do cc "kernel/$f.c" "kernel-container/$f.o" "${CONTAINER_FLAGS[@]}"; done
+cc user/runc.c user/runc.o
+ld "${LDFLAGS[@]}" -T user/user.ld -o "$BUILD/bin/runc" \
+  "$BUILD/user/crt0.o" "$BUILD/user/runc.o" "$BUILD/user/ulib.o" "$BUILD/lib/string.o" "$BUILD/lib/fmt.o"
+strip --strip-all -o "$BUILD/disk/bin/runc" "$BUILD/bin/runc"
+container_entries=("${disk_entries[@]}" "bin/runc=$BUILD/disk/bin/runc:755")
+for prog in $CONTAINER_ROOTFS; do container_entries+=("rootfs/bin/$prog=$BUILD/disk/bin/$prog:755"); done
+container_entries+=("rootfs/motd=fs/container-motd:644")
+node tools/mkustar.mjs "$OUT/ringos-container-disk.img" "$DISK_KIB" "${container_entries[@]}"
+
 # One kernel per platform: the kernel proper, the platform's implementation of platform/platform.h,
 # and the drivers it uses.
 for plat in $PLATFORMS; do
@@ -104,6 +121,18 @@ for plat in $PLATFORMS; do
   objcopy --strip-debug "$BUILD/ringos-$plat.elf" "$OUT/ringos-$plat.elf"
 done
 
+objs=("$BUILD/kernel/boot.o" "$BUILD/kernel/entry.o")
+for f in $KERNEL_C container; do objs+=("$BUILD/kernel-container/$f.o"); done
+for p in $PLATFORM_native; do objs+=("$BUILD/platform/$p.o"); done
+for d in $DRIVERS_native; do objs+=("$BUILD/drivers/$d.o"); done
+objs+=("$BUILD/lib/string.o" "$BUILD/lib/fmt.o")
+ld "${LDFLAGS[@]}" -T kernel/kernel.ld -o "$BUILD/ringos-container.elf" "${objs[@]}"
+programs=()
+for prog in $PROGRAMS runc; do programs+=("$prog=$BUILD/bin/$prog"); done
+node tools/mkmap.mjs "$OUT/ringos-container.map.json" "kernel=$BUILD/ringos-container.elf" "${programs[@]}"
+objcopy --strip-debug "$BUILD/ringos-container.elf" "$OUT/ringos-container.elf"
+
 node tools/mkmanifest.mjs "$OUT" "$PLATFORMS" \
-  "$(gcc --version | head -n1)" "$(nasm -v)" "$(ld --version | head -n1)"
+  "$(gcc --version | head -n1)" "$(nasm -v)" "$(ld --version | head -n1)" \
+  "ringos-container:native:ringos-container-disk.img"
 echo "ringos: built $(cd "$OUT" && ls ringos-*.elf | tr '\n' ' ')in $OUT"

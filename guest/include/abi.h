@@ -29,6 +29,14 @@ enum syscall_nr {
     SYS_PROCINFO = 12,/* procinfo(index, struct procinfo *) -> 0, or -1 past the last slot */
     SYS_LAB = 13,     /* lab(op, arg, out): kernel half of the lab programs, see enum lab_op */
     SYS_POWEROFF = 14,/* poweroff(code): stop the machine (debug-exit port on native/virtio) */
+    /* Containers (kernels built with RINGOS_CONTAINERS: ringos-container.elf; kernel/container.c).
+     * The steps runc takes to start a container, one system call each. */
+    SYS_CLONE_NS = 15,   /* clone_ns(CLONE_NEW* flags, hostname) -> id of new namespaces */
+    SYS_CGROUP = 16,     /* cgroup(ns, pids_max) -> 0: the namespaces' processes go in a new pids cgroup */
+    SYS_PIVOT_ROOT = 17, /* pivot_root(ns, new_root) -> 0: the directory of the disk that is "/" in ns */
+    SYS_EXECVE_NS = 18,  /* execve_ns(ns, path, args) -> host pid of ns's process 1, running path */
+    SYS_KILL = 19,       /* kill(pid) -> 0: ends the process; ending a PID namespace's process 1 ends them all */
+    SYS_NSINFO = 20,     /* nsinfo(index, struct nsinfo *) -> 0, or -1 past the last namespace */
     SYS_COUNT
 };
 
@@ -78,6 +86,20 @@ struct lab_sgdt {
     uint32_t kernel_base;    /* what SGDT returned in the kernel */
     uint32_t kernel_limit;
     uint32_t kernel_cpl;     /* CS & 3 as the kernel reads it: 0 unless deprivileged */
+};
+
+/* Namespace flags of clone_ns, with Linux's values (include/uapi/linux/sched.h). */
+#define CLONE_NEWNS 0x00020000u  /* mount namespace: its own root directory */
+#define CLONE_NEWUTS 0x04000000u /* UTS namespace: its own host name */
+#define CLONE_NEWPID 0x20000000u /* PID namespace: its own process numbers, from 1 */
+
+struct nsinfo {
+    int32_t id;        /* namespace id (0 is the host's) */
+    int32_t init;      /* host pid of its process 1, 0 before execve_ns or after it ended */
+    uint32_t procs;    /* processes in it */
+    uint32_t pids_max; /* its pids cgroup's limit, 0 for none */
+    char hostname[NAME_MAX_LEN];
+    char root[NAME_MAX_LEN];
 };
 
 #define EFLAGS_IF 0x200u

@@ -63,6 +63,9 @@ static void schedule(void)
     if (next == prev)
         return;
     current = next;
+#ifdef RINGOS_CONTAINERS
+    ns_switched(next);
+#endif
     if (next != idle) {
         plat_set_kernel_stack(next->kstack + KSTACK_SIZE);
         if (loaded_cr3 != (uint32_t)next->pgdir) {
@@ -213,7 +216,14 @@ static const char *basename(const char *path)
 
 int proc_spawn(const char *path, const char *args, int ppid)
 {
+#ifdef RINGOS_CONTAINERS
+    char in_ns[100];
+    int file = tarfs_lookup(ns_path(path, in_ns, sizeof in_ns));
+    if (file >= 0 && ns_spawn_check() < 0)
+        file = -EAGAIN;
+#else
     int file = tarfs_lookup(path);
+#endif
     if (file < 0)
         return file;
     struct proc *p = 0;
@@ -254,7 +264,10 @@ int proc_spawn(const char *path, const char *args, int ppid)
     p->ppid = ppid;
     strncpy_z(p->name, basename(path), sizeof p->name);
     p->state = PROC_RUNNABLE;
-    return p->pid;
+#ifdef RINGOS_CONTAINERS
+    ns_spawned(p);
+#endif
+    return PID_VIEW(p);
 }
 
 void proc_exit(int status)
@@ -271,6 +284,9 @@ void proc_exit(int status)
     }
     current->exit_status = status;
     current->state = PROC_ZOMBIE;
+#ifdef RINGOS_CONTAINERS
+    ns_exited(current);
+#endif
     struct proc *parent = find_pid(current->ppid);
     if (parent)
         proc_wakeup(parent);
@@ -284,11 +300,11 @@ int proc_wait(int pid, int *status)
         int children = 0;
         for (int i = 1; i < NPROC; i++) {
             struct proc *p = &procs[i];
-            if (p->state == PROC_UNUSED || p->ppid != current->pid || (pid > 0 && p->pid != pid))
+            if (p->state == PROC_UNUSED || p->ppid != current->pid || (pid > 0 && PID_VIEW(p) != pid))
                 continue;
             children++;
             if (p->state == PROC_ZOMBIE) {
-                int found = p->pid;
+                int found = PID_VIEW(p);
                 *status = p->exit_status;
                 release(p);
                 return found;
@@ -304,10 +320,14 @@ int proc_info(int index, struct procinfo *out)
 {
     for (int i = 0; i < NPROC; i++) {
         struct proc *p = &procs[i];
-        if (p->state == PROC_UNUSED || index-- > 0)
+        if (p->state == PROC_UNUSED || !PROC_VISIBLE(p) || index-- > 0)
             continue;
-        out->pid = p->pid;
+        out->pid = PID_VIEW(p);
+#ifdef RINGOS_CONTAINERS
+        out->ppid = ns_view(find_pid(p->ppid)); /* 0 for a parent outside the namespace */
+#else
         out->ppid = p->ppid;
+#endif
         out->state = p->state;
         out->ring = p == idle ? KERNEL_RPL : 3;
         out->ticks = p->ticks;
@@ -317,6 +337,31 @@ int proc_info(int index, struct procinfo *out)
     }
     return -1;
 }
+
+#ifdef RINGOS_CONTAINERS
+struct proc *proc_slot(int i) { return &procs[i]; }
+
+/* Ends p as if it had called exit(status) (kill, kernel/container.c). */
+void proc_kill(struct proc *p, int status)
+{
+    if (p == current)
+        proc_exit(status);
+    struct proc *init = find_pid(1);
+    for (int i = 1; i < NPROC; i++) {
+        if (procs[i].state != PROC_UNUSED && procs[i].ppid == p->pid) {
+            procs[i].ppid = 1;
+            if (procs[i].state == PROC_ZOMBIE)
+                proc_wakeup(init);
+        }
+    }
+    p->exit_status = status;
+    p->state = PROC_ZOMBIE;
+    ns_exited(p);
+    struct proc *parent = find_pid(p->ppid);
+    if (parent)
+        proc_wakeup(parent);
+}
+#endif
 
 void sched_idle(void)
 {

@@ -29,6 +29,10 @@ struct proc {
     uint32_t ticks;       /* timer ticks that found it running */
     uint32_t user_pages;  /* user pages mapped, for ps */
     struct file files[NFILE];
+#ifdef RINGOS_CONTAINERS
+    int ns;               /* its namespaces (kernel/container.c): 0 is the host's */
+    int nspid;            /* its pid in its own PID namespace */
+#endif
 };
 
 extern struct proc *current;
@@ -48,5 +52,18 @@ int proc_info(int index, struct procinfo *out);
 void sched_return_to_user(void);
 /* The boot context becomes process 0, the idle loop. */
 __attribute__((noreturn)) void sched_idle(void);
+
+#ifdef RINGOS_CONTAINERS
+/* Process table slot i (kernel/container.c walks it), and the end of a process that is not running. */
+struct proc *proc_slot(int i);
+void proc_kill(struct proc *p, int status);
+#include "container.h"
+/* A process's pid, and whether it exists at all, as the current process's PID namespace shows them. */
+#define PID_VIEW(p) ns_view(p)
+#define PROC_VISIBLE(p) (current->ns == 0 || ns_view(p) != 0)
+#else
+#define PID_VIEW(p) ((p)->pid)
+#define PROC_VISIBLE(p) 1
+#endif
 
 #endif

@@ -98,7 +98,12 @@ static int sys_open(uint32_t upath)
     int r = copy_string(path, upath, sizeof path);
     if (r < 0)
         return r;
+#ifdef RINGOS_CONTAINERS
+    char in_ns[PATH_MAX_LEN];
+    int entry = tarfs_lookup(ns_path(path, in_ns, sizeof in_ns));
+#else
     int entry = tarfs_lookup(path);
+#endif
     if (entry < 0)
         return entry;
     for (int i = 0; i < NFILE; i++) {
@@ -122,7 +127,11 @@ static int sys_close(uint32_t fd)
 static int sys_readdir(uint32_t index, uint32_t out)
 {
     struct dirent d;
+#ifdef RINGOS_CONTAINERS
+    if (ns_readdir((int)index, &d) < 0)
+#else
     if (tarfs_stat((int)index, &d) < 0)
+#endif
         return -1;
     return copy_to_user(out, &d, sizeof d);
 }
@@ -143,7 +152,7 @@ void syscall_dispatch(struct trapframe *tf)
     case SYS_EXIT: proc_exit((int)a);
     case SYS_WRITE: r = sys_write(a, b, c); break;
     case SYS_READ: r = sys_read(a, b, c); break;
-    case SYS_GETPID: r = current->pid; break;
+    case SYS_GETPID: r = PID_VIEW(current); break;
     case SYS_YIELD: proc_yield(); r = 0; break;
     case SYS_SLEEP: proc_sleep_ms(a); r = 0; break;
     case SYS_UPTIME: r = (int)ticks; break;
@@ -155,7 +164,13 @@ void syscall_dispatch(struct trapframe *tf)
     case SYS_PROCINFO: r = sys_procinfo(a, b); break;
     case SYS_LAB: r = lab_call(a, b, c); break;
     case SYS_POWEROFF: plat_poweroff(a);
-    default: r = -ENOSYS; break;
+    default:
+#ifdef RINGOS_CONTAINERS
+        if (container_syscall(tf->eax, a, b, c, &r))
+            break;
+#endif
+        r = -ENOSYS;
+        break;
     }
     tf->eax = (uint32_t)r;
 }

@@ -21,6 +21,8 @@ import { TrapEmulateModel } from './trap-emulate/model'
 import { MONITOR_REGION_BYTES } from './trap-emulate/ring-compression'
 import { VMWARE_BT_COSTS } from './vmware-bt/costs'
 import { VmwareBtModel } from './vmware-bt/model'
+import { CONTAINER_COSTS } from './container/costs'
+import { ContainerModel } from './container/model'
 
 /** How to build an architecture's model, and what it needs before it exists (its cost table, its memory). */
 export interface ModelFactory {
@@ -83,5 +85,11 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     reservedBytes: (vms) => vms * MONITOR_REGION_BYTES,
     maxVms: 4,
     create: (host) => new VmwareBtModel(host),
+  },
+  container: {
+    costs: CONTAINER_COSTS,
+    reservedBytes: () => 0,
+    maxVms: 1,
+    create: (host) => new ContainerModel(host),
   },
 }

@@ -210,6 +210,10 @@ export const architecturesEn: ArchitectureMessages = {
       name: 'Container processes',
       what: 'Ordinary processes in their own PID, mount and network namespaces, limited by a cgroup.',
     },
+    'host-user': {
+      name: 'Host processes',
+      what: "The host's own programs (its init and shell, and runc when it runs): processes in the host's namespaces, in no container.",
+    },
     runc: {
       name: 'runc',
       what: "The OCI runtime: creates namespaces and cgroups, then starts the container's first process.",
@@ -309,6 +313,7 @@ export const architecturesEn: ArchitectureMessages = {
         "The one kernel: every system call of every container comes straight here, answered within the caller's namespaces.",
       'container-user': 'Ordinary ring-3 processes; there is no guest kernel and no ring −1.',
       runc: "Creates the namespaces and cgroup and starts the container's process.",
+      'host-user': "The host's own processes: the same kernel answers them, with the whole machine in view (every process, with host PIDs).",
     },
   },
   edgeKinds: {

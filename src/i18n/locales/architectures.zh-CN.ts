@@ -171,6 +171,10 @@ export const architecturesZhCN = {
       name: '容器进程',
       what: '普通进程，拥有自己的 PID、挂载和网络命名空间，并受控制组限制。',
     },
+    'host-user': {
+      name: '宿主机进程',
+      what: '宿主机自己的程序（它的 init 和 shell，以及运行中的 runc）：位于宿主机命名空间中的进程，不属于任何容器。',
+    },
     runc: { name: 'runc', what: 'OCI 运行时：创建命名空间和控制组，然后启动容器的第一个进程。' },
   },
   why: {
@@ -257,6 +261,7 @@ export const architecturesZhCN = {
       'host-kernel': '唯一的内核：每个容器的每次系统调用都直接到达这里，并在调用者的命名空间内得到回答。',
       'container-user': '普通的 Ring 3 进程；没有客户机内核，也没有 Ring -1。',
       runc: '创建命名空间和控制组，并启动容器的进程。',
+      'host-user': '宿主机自己的进程：由同一个内核处理，能看到整台机器（所有进程，使用宿主机的 PID）。',
     },
   },
   edgeKinds: {

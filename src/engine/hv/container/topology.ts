@@ -8,6 +8,8 @@ export const CONTAINER: TopologySpec = {
   components: [
     c('container-user', 'container', 'r3', 'user-process', ['containers-namespaces']),
     c('runc', 'host', 'r3', 'shell', ['containers-namespaces'], { management: true }),
+    // The host's own processes (its init and shell): in the host's namespaces, in no container.
+    c('host-user', 'host', 'r3', 'user-process', ['containers-namespaces']),
     c('host-kernel', 'host', 'r0', 'kernel', ['containers-namespaces']),
     ...HARDWARE_COMPONENTS,
   ],
@@ -16,6 +18,8 @@ export const CONTAINER: TopologySpec = {
     e('host-kernel', 'container-user', 'return'),
     e('runc', 'host-kernel', 'syscall'),
     e('host-kernel', 'runc', 'return'),
+    e('host-user', 'host-kernel', 'syscall'),
+    e('host-kernel', 'host-user', 'return'),
     ...hardwareEdges('host-kernel'),
   ],
 }
