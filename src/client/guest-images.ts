@@ -21,6 +21,11 @@ const MAX_MANIFEST_BYTES = 64 << 10
 const MAX_FILE_BYTES = 256 << 20
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/
 
+/** A plain name of a file beside guests.json (no path), as images and their files are named. */
+export function isGuestName(x: unknown): x is string {
+  return typeof x === 'string' && FILE_NAME.test(x)
+}
+
 /** Reads guests.json (untrusted: only plain file names beside it, known platforms). */
 export function parseGuestManifest(raw: unknown): GuestImage[] {
   const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {}
@@ -106,7 +111,7 @@ export class GuestLibrary {
 
   /** A file beside guests.json (a name from the manifest). */
   file(name: string, progress: (p: FetchProgress) => void = () => {}): Promise<Uint8Array> {
-    if (!FILE_NAME.test(name)) return Promise.reject(new Error(`not a guest file name: ${name}`))
+    if (!isGuestName(name)) return Promise.reject(new Error(`not a guest file name: ${name}`))
     let p = this.files.get(name)
     if (p === undefined) {
       p = this.fetchFn(new URL(name, this.base).href).then((res) =>

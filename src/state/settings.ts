@@ -1,3 +1,4 @@
+import { isGuestName } from '../client/guest-images'
 import { isArchId, type ArchId } from '../engine/hv/architectures'
 import { isScenarioId, type ScenarioId } from '../engine/session/scenarios'
 import type { StepUnit } from '../engine/session/session'
@@ -75,10 +76,7 @@ function parseLive(raw: unknown): LiveSettings | undefined {
     scenario: isScenarioId(r.scenario) ? r.scenario : DEFAULT_LIVE.scenario,
     speed: isRunSpeedId(r.speed) ? r.speed : DEFAULT_LIVE.speed,
     stepUnit: STEP_UNITS.find((u) => u === r.stepUnit) ?? DEFAULT_LIVE.stepUnit,
-    guest:
-      typeof r.guest === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(r.guest)
-        ? r.guest
-        : DEFAULT_LIVE.guest,
+    guest: isGuestName(r.guest) ? r.guest : DEFAULT_LIVE.guest,
   }
 }
 
