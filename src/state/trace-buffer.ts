@@ -164,6 +164,13 @@ export class TraceBuffer {
         this.flowsByKind[reason & 0xffff & 15]++
         break
       }
+      case EventKind.Schedule: {
+        // The physical CPU switches to another VM (arg1 = next VM | vCPU << 8), or to none: idle.
+        const next = u[b + W.arg1] & 0xff
+        if (next === 0) state = STATE_IDLE
+        else if (this.vmContext[next] !== NO_CONTEXT) state = this.vmContext[next]
+        break
+      }
       case EventKind.Halt:
         state = STATE_IDLE
         break

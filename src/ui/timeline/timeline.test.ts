@@ -128,6 +128,18 @@ describe('TraceBuffer', () => {
     // The hop to the device is kept where it began: it took the 4 cycles before its stamp.
     expect(buf.cycle(3)).toBe(36)
   })
+  it('follows the scheduler: idle when the physical CPU has no vCPU, a VM in the context it was last seen in', () => {
+    const buf = new TraceBuffer(1 << 16)
+    feed(buf, [
+      ring(10, NR0, 1),
+      ring(20, NR0 | 3, 2),
+      { kind: EventKind.Schedule, cycle: 30, vm: 2, arg0: 2, arg1: 0 },
+      { kind: EventKind.Schedule, cycle: 40, vm: NO_VM, arg0: 0, arg1: 1 },
+      { kind: EventKind.Schedule, cycle: 50, vm: 1, arg0: 1, arg1: 2 },
+    ])
+    const states = Array.from({ length: buf.size }, (_, i) => buf.stateAt(i))
+    expect(states).toEqual([NR0, NR0 | 3, STATE_IDLE, NR0, NR0 | 3])
+  })
 })
 
 /** Counts the cycles the bucketing reads. */
