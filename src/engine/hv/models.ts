@@ -4,6 +4,7 @@ import { BareModel } from './bare/model'
 import type { CostTable } from './costs'
 import type { HypervisorModel, ModelHost } from './model'
 import type { PagingMode } from '../session/config'
+import type { SchedulerPolicy } from './scheduler'
 import { KVM_COSTS } from './kvm/costs'
 import { KvmModel } from './kvm/model'
 import { XEN_HVM_COSTS } from './xen-hvm/costs'
@@ -33,6 +34,8 @@ export interface ModelFactory {
   readonly maxVms: number
   /** Memory-virtualization choices (`--paging`), the first the default; empty where there is no choice. */
   readonly paging?: readonly PagingMode[]
+  /** The scheduler whose spirit the architecture's vCPU scheduling follows (none: bare metal, containers). */
+  readonly scheduler?: SchedulerPolicy
   /** Builds the model; it must not touch `host.hostMemory` or `host.vms` until a VM starts. */
   create(host: ModelHost): HypervisorModel
 }
@@ -44,6 +47,7 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     costs: KVM_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    scheduler: 'cfs',
     paging: ['ept', 'shadow'],
     create: (host) => new KvmModel(host),
   },
@@ -51,6 +55,7 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     costs: XEN_HVM_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    scheduler: 'credit',
     paging: ['ept', 'shadow'],
     create: (host) => new XenHvmModel(host),
   },
@@ -58,6 +63,7 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     costs: ESXI_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    scheduler: 'proportional',
     paging: ['ept'],
     create: (host) => new EsxiModel(host),
   },
@@ -65,6 +71,7 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     costs: HYPERV_COSTS,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
+    scheduler: 'round-robin',
     paging: ['ept'],
     create: (host) => new HypervModel(host),
   },

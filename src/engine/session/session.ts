@@ -2,6 +2,7 @@ import type { CpuInspection } from '../cpu/inspect'
 import type { StopReason } from '../cpu/cpu'
 import { TOPOLOGIES, type ArchId } from '../hv/architectures'
 import { MODELS } from '../hv/models'
+import { VcpuScheduler } from '../hv/scheduler'
 import { FlowRecorder } from '../hv/flow'
 import type { ShellResult } from '../hv/management'
 import type { GuestView, HypervisorModel, ModelHost } from '../hv/model'
@@ -96,7 +97,10 @@ export class Session implements ModelHost {
   /** Host memory below the VMs' RAM that belongs to the hypervisor (EPT tables, monitor structures). */
   private readonly reservedBytes: number
   private current: Vm | null = null
+  /** The hypervisor's vCPU scheduler (null where there is none to show: bare metal, containers). */
+  private readonly scheduler: VcpuScheduler | null
   private rr = 0
+  private sliceEnd = Infinity
   private stepHit = false
   private stepUnit: StepUnit | null = null
 
@@ -134,6 +138,7 @@ export class Session implements ModelHost {
     this.reservedBytes = reserved
     this.hostMemory = new PhysicalMemory(reserved + vmBytes.reduce((a, b) => a + b, 0))
     this.model = factory.create(this)
+    this.scheduler = factory.scheduler ? new VcpuScheduler(factory.scheduler, this.sink) : null
     let base = reserved
     this.vms = config.vms.map((spec, i) => {
       const vm = new Vm(i + 1, spec, this.hostMemory, base, this.sink, this.clock)
@@ -241,7 +246,9 @@ export class Session implements ModelHost {
     for (const vm of this.vms) {
       if (vm.state !== 'running') continue
       if (vm.pc.deadline <= this.clock.cycles) vm.pc.advance(this.clock.cycles)
+      const wasBlocked = vm.blocked
       this.model.devicesAdvanced(vm)
+      if (wasBlocked && !vm.blocked) this.scheduler?.woke(vm)
     }
   }
 
@@ -253,17 +260,25 @@ export class Session implements ModelHost {
     )
   }
 
-  /** Round-robin over running, unblocked VMs (the single-VM case is the common one). */
+  /**
+   * The vCPU to run next: the architecture's scheduler's choice among the runnable ones, with the
+   * end of its time slice (round-robin without a slice where there is no scheduler).
+   */
   private pick(): Vm | null {
-    const n = this.vms.length
-    for (let i = 0; i < n; i++) {
-      const vm = this.vms[(this.rr + i) % n]!
-      if (vm.state === 'running' && !vm.blocked && !vm.halted) {
-        this.rr = (this.rr + i) % n
-        return vm
-      }
+    const runnable = this.vms.filter((vm) => vm.state === 'running' && !vm.blocked && !vm.halted)
+    if (runnable.length === 0) {
+      this.scheduler?.idle()
+      return null
     }
-    return null
+    if (this.scheduler) {
+      const { vm, sliceEnd } = this.scheduler.pick(runnable, this.clock.cycles)
+      this.sliceEnd = sliceEnd
+      return vm
+    }
+    const vm = runnable.find((v) => v.index > this.rr) ?? runnable[0]!
+    this.rr = vm.index
+    this.sliceEnd = Infinity
+    return vm
   }
 
   private loop(maxSteps: number, maxCycle: number, untilIdleMs: number | undefined): RunResult {
@@ -315,11 +330,12 @@ export class Session implements ModelHost {
       const before = this.clock.cycles
       const reason: StopReason = vm.cpu.run({
         maxInsns: left,
-        untilCycle: Math.min(this.minDeadline(), maxCycle),
+        untilCycle: Math.min(this.minDeadline(), maxCycle, this.sliceEnd),
       })
       this.instructions += vm.cpu.lastRunSteps
       vm.instructions += vm.cpu.lastRunSteps
       vm.cpuCycles += this.clock.cycles - before
+      this.scheduler?.ran(vm, this.clock.cycles - before)
       switch (reason) {
         case 'until-cycle':
           this.advanceDevices()
@@ -402,6 +418,9 @@ export class Session implements ModelHost {
     w.str(this.managementLog)
     w.f64(this.rr)
     w.f64(this.current?.index ?? 0)
+    w.f64(this.sliceEnd)
+    w.bool(this.scheduler !== null)
+    this.scheduler?.saveState(w)
     w.json({ cycles: Array.from(this.flows.cyclesByComponent), flows: Array.from(this.flows.flowCounts) })
     for (const vm of this.vms) vm.saveState(w)
     this.model.saveState(w)
@@ -420,6 +439,10 @@ export class Session implements ModelHost {
     this.managementLog = r.str()
     this.rr = r.f64()
     const current = r.f64()
+    this.sliceEnd = r.f64()
+    if (r.bool() !== (this.scheduler !== null))
+      throw new Error('snapshot and session disagree on the scheduler')
+    this.scheduler?.loadState(r)
     const f = r.json<{ cycles: number[]; flows: number[] }>()
     this.flows.cyclesByComponent.set(f.cycles)
     this.flows.flowCounts.set(f.flows)
