@@ -365,11 +365,6 @@ export class ShadowMmu {
     return this.m32[((pde & ~0xfff) >>> 2) + ((linear >>> 12) & 0x3ff)]
   }
 
-  /** Shadow roots currently cached. */
-  get rootCount(): number {
-    return this.roots.size
-  }
-
   // ---------------------------------------------------------------- the guest's walk
 
   private readGuest(gpa: number): number {

@@ -133,9 +133,9 @@ export class RingCompressionMonitor {
   readonly dr = new Int32Array(8)
   readonly sysenter = new Int32Array(3)
   readonly mmu: ShadowMmu
-  /** Vectors acknowledged at the virtual PIC that the guest could not take yet (its virtual IF was 0). */
-  private pending: number[] = []
-  /** IRQ line of each vector handed to the CPU (for the interrupt's flow). */
+  /** Vectors (and their IRQ lines) acknowledged at the virtual PIC that the guest could not take yet. */
+  private pending: { readonly vector: number; readonly irq: number }[] = []
+  /** IRQ line of the vector last handed to the CPU (for the interrupt's flow), -1 for none. */
   lastIrq = -1
   private readonly host: PhysicalMemory
   private readonly m32: Int32Array
@@ -193,7 +193,7 @@ export class RingCompressionMonitor {
     this.dr.fill(0)
     this.sysenter.fill(0)
     this.pending = []
-    this.writeShadowGdt(null)
+    this.writeShadowGdt(false)
     this.writeRealControl()
     c.gdtBase = GDT_LINEAR
     c.gdtLimit = SHADOW_GDT_ENTRIES * 8 - 1
@@ -231,19 +231,19 @@ export class RingCompressionMonitor {
     c.updateMasks()
   }
 
-  /** The shadow GDT: the guest's table with ring-0 descriptors moved to ring 1, or the loader's flat segments. */
-  private writeShadowGdt(guest: { base: number; limit: number } | null): void {
+  /** The shadow GDT: the guest's table (its GDTR) with ring-0 descriptors moved to ring 1, or the loader's flat segments. */
+  private writeShadowGdt(fromGuest: boolean): void {
     const at = this.page(PAGE_GDT) >>> 2
     this.m32.fill(0, at, at + 1024)
     const put = (index: number, d: Descriptor): void => {
       this.m32[at + index * 2] = d.lo
       this.m32[at + index * 2 + 1] = d.hi
     }
-    if (guest === null) {
+    if (!fromGuest) {
       put(1, flatRing1(true))
       put(2, flatRing1(false))
     } else {
-      const n = Math.min((guest.limit + 1) >>> 3, SHADOW_GDT_ENTRIES - 1)
+      const n = Math.min((this.gdtLimit + 1) >>> 3, SHADOW_GDT_ENTRIES - 1)
       for (let k = 1; k < n; k++) put(k, shadowDescriptor(this.guestDescriptor(k << 3)))
     }
     put(SHADOW_GDT_ENTRIES - 1, monitorTssDescriptor(TSS_LINEAR, TSS_LIMIT))
@@ -252,7 +252,7 @@ export class RingCompressionMonitor {
   // ---------------------------------------------------------------- guest memory, as the monitor reads it
 
   /** A 32-bit read of guest-linear memory through the guest's own page tables (no fault, no side effect). */
-  guestRead32(linear: number): number {
+  private guestRead32(linear: number): number {
     const gpa = this.mmu.translate(linear)
     return gpa === null ? 0 : this.vm.memory.read32(gpa) | 0
   }
@@ -283,25 +283,26 @@ export class RingCompressionMonitor {
     const c = this.cpu
     if (!this.canTakeInterrupt() || c.pendingQueued() !== 0) return false
     const pic = this.vm.pc.pic
-    let vector: number
-    if (this.pending.length > 0) vector = this.pending.shift()!
-    else if (pic.intr) {
-      vector = pic.acknowledge()
+    const held = this.pending.shift()
+    if (held !== undefined) {
+      this.lastIrq = held.irq
+      c.raiseExternal(held.vector)
+    } else if (pic.intr) {
+      c.raiseExternal(pic.acknowledge())
       this.lastIrq = pic.lastIrq
     } else return false
-    c.raiseExternal(vector)
     return true
   }
 
   /** The CPU is about to deliver `vector`; false when the guest cannot take it after all (kept pending). */
   acceptInterrupt(vector: number): boolean {
     if (this.canTakeInterrupt()) return true
-    this.pending.push(vector)
+    this.pending.push({ vector, irq: this.lastIrq })
     return false
   }
 
   /** True when an interrupt is waiting for the guest (at the virtual PIC or acknowledged and held). */
-  interruptWaiting(): boolean {
+  private interruptWaiting(): boolean {
     return this.pending.length > 0 || this.vm.pc.pic.intr || this.cpu.pendingQueued() > 0
   }
 
@@ -450,7 +451,7 @@ export class RingCompressionMonitor {
         } else {
           this.gdtBase = base
           this.gdtLimit = limit
-          this.writeShadowGdt({ base, limit })
+          this.writeShadowGdt(true)
         }
         break
       }
@@ -646,7 +647,7 @@ export class RingCompressionMonitor {
       ],
       dr: Array.from(this.dr),
       sysenter: Array.from(this.sysenter),
-      pending: this.pending,
+      pending: this.pending.map((p) => [p.vector, p.irq]),
       lastIrq: this.lastIrq,
     })
     this.mmu.saveState(w)
@@ -660,7 +661,7 @@ export class RingCompressionMonitor {
       dt: number[]
       dr: number[]
       sysenter: number[]
-      pending: number[]
+      pending: [number, number][]
       lastIrq: number
     }>()
     this.vIF = s.vIF
@@ -677,7 +678,7 @@ export class RingCompressionMonitor {
     ] = s.dt as [number, number, number, number, number, number, number, number]
     this.dr.set(s.dr)
     this.sysenter.set(s.sysenter)
-    this.pending = s.pending
+    this.pending = s.pending.map(([vector, irq]) => ({ vector, irq }))
     this.lastIrq = s.lastIrq
     this.mmu.loadState(r)
   }

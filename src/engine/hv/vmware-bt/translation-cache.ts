@@ -154,11 +154,6 @@ export class TranslationCache {
     this.events.invalidated(g & ~0xfff, list.length)
   }
 
-  /** True when the guest-kernel block at guest-physical `gpa` is translated. */
-  has(gpa: number): boolean {
-    return this.blocks.has(gpa)
-  }
-
   save(): unknown {
     return {
       stats: this.stats,
