@@ -42,7 +42,12 @@ export interface ModelFactory {
 
 /** The architectures whose models exist, by id. */
 export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
-  bare: { costs: BARE_COSTS, reservedBytes: () => 0, maxVms: 1, create: (host) => new BareModel(host) },
+  bare: {
+    costs: BARE_COSTS,
+    reservedBytes: () => 0,
+    maxVms: 1,
+    create: (host) => new BareModel(host),
+  },
   kvm: {
     costs: KVM_COSTS,
     reservedBytes: VtxModel.reservedBytes,

@@ -27,15 +27,17 @@ export function guestEdges(kernel = 'guest-kernel', user = 'guest-user'): EdgeSp
   return [e(user, kernel, 'syscall'), e(kernel, user, 'return')]
 }
 
-/** Interrupt and I/O edges between a kernel that owns the hardware and the hardware row. */
-export function hardwareEdges(
-  owner: string,
-  devices: readonly string[] = ['disk', 'uart', 'nic'],
-): EdgeSpec[] {
+/**
+ * Interrupt and I/O edges between a kernel that owns the hardware and the hardware row: it programs
+ * the devices (and the timer, and the interrupt controller beside the CPU), and they interrupt it.
+ */
+export function hardwareEdges(owner: string, devices: readonly string[] = ['disk', 'uart', 'nic']): EdgeSpec[] {
   return [
     ...devices.map((d) => e(owner, d, 'io')),
     ...devices.map((d) => e(d, owner, 'signal')),
+    e(owner, 'timer', 'io'),
     e('timer', owner, 'signal'),
+    e(owner, 'cpu', 'io'),
     e('cpu', owner, 'trap'),
   ]
 }

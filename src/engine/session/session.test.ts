@@ -136,5 +136,6 @@ describe('Session on bare metal', () => {
       /image is empty/,
     )
     expect(() => new Session({ arch: 'bare', vms: [{ ...native, memMiB: 1 }] })).toThrow(/memMiB/)
+    expect(() => new Session({ arch: 'bare', vms: [{ ...native, platform: 'xen-pv' }] })).toThrow(/native or virtio platform, not xen-pv/)
   })
 })

@@ -2,6 +2,7 @@ import type { CpuInspection } from '../cpu/inspect'
 import type { StopReason } from '../cpu/cpu'
 import { TOPOLOGIES, type ArchId } from '../hv/architectures'
 import { MODELS } from '../hv/models'
+import { ARCH_PLATFORMS } from '../hv/platforms'
 import { VcpuScheduler } from '../hv/scheduler'
 import { FlowRecorder } from '../hv/flow'
 import type { ShellResult } from '../hv/management'
@@ -112,6 +113,14 @@ export class Session implements ModelHost {
       throw new ConfigError(
         `arch ${config.arch} is not available yet (available: ${Object.keys(MODELS).join(', ')})`,
       )
+    }
+    const platforms = ARCH_PLATFORMS[config.arch]
+    for (const v of config.vms) {
+      if (!platforms.includes(v.platform)) {
+        throw new ConfigError(
+          `${config.arch} runs guests for the ${platforms.join(' or ')} platform, not ${v.platform}`,
+        )
+      }
     }
     const modes = factory.paging ?? []
     if (config.paging !== undefined && !modes.includes(config.paging)) {
