@@ -39,6 +39,8 @@ export interface Columns {
    * time included.
    */
   readonly lanes: readonly Uint8Array[]
+  /** Scratch space: time per state per lane within one column. */
+  readonly weights: Float64Array
 }
 
 export function makeColumns(columns: number, vms: number): Columns {
@@ -46,6 +48,7 @@ export function makeColumns(columns: number, vms: number): Columns {
     columns,
     count: new Uint32Array(columns),
     lanes: Array.from({ length: vms + 1 }, () => new Uint8Array(columns)),
+    weights: new Float64Array((vms + 1) * STATE_COUNT),
   }
 }
 
@@ -69,7 +72,7 @@ function argmax(w: Float64Array, base: number): number {
  * {@link SAMPLES_PER_COLUMN} records are exact; denser ones are estimated from a sample.
  */
 export function bucketize(src: TimelineSource, from: number, to: number, end: number, out: Columns): void {
-  const { columns, count, lanes } = out
+  const { columns, count, lanes, weights } = out
   const vms = lanes.length - 1
   count.fill(0)
   for (const l of lanes) l.fill(NO_STATE)
@@ -78,7 +81,6 @@ export function bucketize(src: TimelineSource, from: number, to: number, end: nu
   const c = src.columns
   const { cycles, states, vms: vmOf, first, mask } = c
   const dt = (to - from) / columns
-  const weights = new Float64Array((vms + 1) * STATE_COUNT)
   let kStart = lowerBound(c, 0, n, from)
   for (let col = 0; col < columns; col++) {
     const cs = from + col * dt
