@@ -29,8 +29,6 @@ export interface InspectorSlice {
   pickAddress(address: number | null): void
   /** Where the guest keeps its current task (from its symbol map), so the inspector can name it. */
   setTaskHint(hint: TaskHint | null): void
-  /** Asks the engine again now (or, while running, soon). */
-  refreshInspector(): void
   /** The symbol map of the guest image the session runs (guest/tools/mkmap.mjs), as bytes; null when there is none. */
   guestMapBytes(): Promise<Uint8Array | null>
 }
@@ -144,7 +142,6 @@ export const createInspectorSlice: SessionSlice<InspectorSlice> = (
       task = hint
       requestAnswer()
     },
-    refreshInspector: () => requestAnswer(),
     guestMapBytes: async () => {
       const name = get().live.config?.guest
       if (guests === null || name === undefined) return null
