@@ -5,58 +5,25 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Session } from '../../src/engine/session/session'
-import { EventBatcher } from '../../src/engine/trace/batcher'
-import { RecordView, decodeEvent } from '../../src/engine/trace/codec'
-import { EventKind, FlowKind, RECORD_BYTES, type TraceEvent } from '../../src/engine/trace/schema'
-import { utf8Decode, utf8Encode } from '../../src/engine/util/utf8'
+import { EventKind, FlowKind, type TraceEvent } from '../../src/engine/trace/schema'
 import { RuncStep } from '../../src/engine/hv/container/model'
-import { guestFile } from './kit'
+import { determinism, guestFile, recorded } from './kit'
 
-/** A container session with every event recorded; `command` types a line and returns its output. */
+/** A session of the container architecture on ringos-container, with every event recorded. */
 function containers() {
-  const s = new Session({
-    arch: 'container',
-    vms: [
-      {
-        image: guestFile('ringos-container.elf'),
-        disk: guestFile('ringos-container-disk.img'),
-        platform: 'native',
-      },
-    ],
-  })
-  const chunks: Uint8Array[] = []
-  const take = (b: EventBatcher): void => {
-    const t = b.take()
-    chunks.push(new Uint8Array(t.buffer, 0, t.count * RECORD_BYTES).slice())
-  }
-  const batcher = new EventBatcher(1 << 15, take)
-  s.attachEvents(batcher)
-  const console = (): string =>
-    s
-      .takeConsoleOutput()
-      .map((o) => utf8Decode(o.bytes))
-      .join('')
-      .replace(/\r\n/g, '\n')
-  const idle = () => s.run({ maxInstructions: 100_000_000, untilIdleMs: 100 })
-  return {
-    s,
-    boot: () => (idle(), console()),
-    command(line: string): string {
-      s.input(1, utf8Encode(`${line}\n`))
-      expect(idle().stop).toBe('idle')
-      const out = console()
-      return out.slice(out.indexOf('\n') + 1).replace(/\$ $/, '')
-    },
-    /** The events since the last call. */
-    events(): TraceEvent[] {
-      take(batcher)
-      return chunks.splice(0).flatMap((c) => {
-        const v = new RecordView(c.buffer as ArrayBuffer, c.byteOffset, c.length / RECORD_BYTES)
-        return Array.from({ length: v.capacity }, (_, i) => decodeEvent(v, i))
-      })
-    },
-    component: (i: number) => s.topology.components[i]!.baseId,
-  }
+  const g = recorded(
+    new Session({
+      arch: 'container',
+      vms: [
+        {
+          image: guestFile('ringos-container.elf'),
+          disk: guestFile('ringos-container-disk.img'),
+          platform: 'native',
+        },
+      ],
+    }),
+  )
+  return { ...g, boot: () => (g.idle(), g.console().replace(/\r\n/g, '\n')) }
 }
 
 /** `ps` output as rows of pid, ppid and name. */
@@ -151,15 +118,6 @@ describe('the runc management shell', () => {
     expect(g.command('runc list')).toMatch(/^db\s+\d+\s+running/m)
     expect(g.s.manage('virsh list').exitCode).toBe(127)
   }, 60_000)
-
-  it('is deterministic: the same inputs give the same event stream', () => {
-    const run = () => {
-      const g = containers()
-      g.boot()
-      g.command('runc run -d db /bin/clockd')
-      const events = g.events()
-      return events.map((e) => `${e.kind}:${e.reason}:${e.arg0}:${e.cycle}`).join(',')
-    }
-    expect(run()).toBe(run())
-  }, 60_000)
 })
+
+describe('container sessions', () => determinism(containers))

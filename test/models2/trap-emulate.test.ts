@@ -7,8 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { EventKind, FlowKind, SensitiveInsn, type TraceEvent } from '../../src/engine/trace/schema'
-import { utf8Encode } from '../../src/engine/util/utf8'
-import { fields, ringos, symbol, within } from './kit'
+import { determinism, fields, ringos, symbol, within } from './kit'
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0')
 
@@ -96,33 +95,4 @@ describe('trap-emulate runs ringos in ring 1', () => {
   })
 })
 
-describe('trap-emulate sessions', () => {
-  it('are deterministic: the same inputs give the same event stream', () => {
-    const run = () => {
-      const g = ringos('trap-emulate')
-      g.s.run({ maxInstructions: 2_000_000 })
-      g.s.input(1, utf8Encode('ps\n'))
-      g.s.run({ maxInstructions: 3_000_000 })
-      return g.hash()
-    }
-    expect(run()).toBe(run())
-  }, 60_000)
-
-  it('continue identically after a snapshot is restored', () => {
-    const g = ringos('trap-emulate')
-    g.s.run({ maxInstructions: 1_500_000 })
-    const snap = g.s.snapshot()
-    const go = () => {
-      g.s.input(1, utf8Encode('ls\n'))
-      g.s.run({ maxInstructions: 3_000_000 })
-      return { out: g.console(), cycles: g.s.clock.cycles, insns: g.s.instructions }
-    }
-    const a = go()
-    g.s.restore(snap)
-    g.console()
-    const b = go()
-    expect(b.cycles).toBe(a.cycles)
-    expect(b.insns).toBe(a.insns)
-    expect(a.out).toContain('bin/ls')
-  }, 60_000)
-})
+describe('trap-emulate sessions', () => determinism(() => ringos('trap-emulate')))

@@ -11,17 +11,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADAPT_AFTER, BtCalloutReason, type VmwareBtModel } from '../../src/engine/hv/vmware-bt/model'
 import { Session } from '../../src/engine/session/session'
-import { EventBatcher } from '../../src/engine/trace/batcher'
-import { RecordView, decodeEvent } from '../../src/engine/trace/codec'
-import {
-  EventKind,
-  FlowKind,
-  RECORD_BYTES,
-  SensitiveInsn,
-  type TraceEvent,
-} from '../../src/engine/trace/schema'
-import { utf8Encode } from '../../src/engine/util/utf8'
-import { fields, ringos, symbol, within } from './kit'
+import { EventKind, FlowKind, SensitiveInsn, type TraceEvent } from '../../src/engine/trace/schema'
+import { determinism, fields, recorded, ringos, symbol, within } from './kit'
 
 const hex = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0')
 const bt = (g: ReturnType<typeof ringos>) => (g.s.model as VmwareBtModel).btSummary()
@@ -167,32 +158,15 @@ describe.skipIf(!haveNasm)('vmware-bt self-modifying code (needs nasm, Debian pa
   function run(arch: 'bare' | 'vmware-bt') {
     const bin = join(dir, 'smc.bin')
     execFileSync('nasm', ['-f', 'bin', '-o', bin, join(import.meta.dirname, 'smc.asm')])
-    const s = new Session({
-      arch,
-      vms: [
-        {
-          image: new Uint8Array(readFileSync(bin)),
-          platform: 'native',
-          loadAddr: 0x100000,
-          entry: 0x100000,
-          memMiB: 8,
-        },
-      ],
-    })
-    const chunks: Uint8Array[] = []
-    const batcher = new EventBatcher(1 << 12, (b) => {
-      const t = b.take()
-      chunks.push(new Uint8Array(t.buffer, 0, t.count * RECORD_BYTES).slice())
-    })
-    s.attachEvents(batcher)
-    const r = s.run({ maxInstructions: 100_000 })
-    const t = batcher.take()
-    chunks.push(new Uint8Array(t.buffer, 0, t.count * RECORD_BYTES).slice())
-    const events = chunks.flatMap((c) => {
-      const v = new RecordView(c.buffer as ArrayBuffer, c.byteOffset, c.length / RECORD_BYTES)
-      return Array.from({ length: v.capacity }, (_, i) => decodeEvent(v, i))
-    })
-    return { r, events }
+    const image = new Uint8Array(readFileSync(bin))
+    const g = recorded(
+      new Session({
+        arch,
+        vms: [{ image, platform: 'native', loadAddr: 0x100000, entry: 0x100000, memMiB: 8 }],
+      }),
+    )
+    const r = g.s.run({ maxInstructions: 100_000 })
+    return { r, events: g.events() }
   }
 
   it('invalidates the translations of a page the guest kernel rewrites, and retranslates the new code', () => {
@@ -211,26 +185,4 @@ describe.skipIf(!haveNasm)('vmware-bt self-modifying code (needs nasm, Debian pa
   })
 })
 
-describe('vmware-bt sessions', () => {
-  it('are deterministic and continue identically after a snapshot is restored', () => {
-    const run = () => {
-      const g = ringos('vmware-bt')
-      g.s.run({ maxInstructions: 2_000_000 })
-      g.s.input(1, utf8Encode('ps\n'))
-      g.s.run({ maxInstructions: 3_000_000 })
-      return g.hash()
-    }
-    expect(run()).toBe(run())
-    const g = ringos('vmware-bt')
-    g.s.run({ maxInstructions: 1_500_000 })
-    const snap = g.s.snapshot()
-    const go = () => {
-      g.s.input(1, utf8Encode('ls\n'))
-      g.s.run({ maxInstructions: 3_000_000 })
-      return { cycles: g.s.clock.cycles, insns: g.s.instructions, bt: bt(g) }
-    }
-    const a = go()
-    g.s.restore(snap)
-    expect(go()).toEqual(a)
-  }, 60_000)
-})
+describe('vmware-bt sessions', () => determinism(() => ringos('vmware-bt'), bt))
