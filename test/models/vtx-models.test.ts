@@ -14,7 +14,7 @@ import type { Session } from '../../src/engine/session/session'
 import { bootedSession, type } from './guest-fixture'
 
 interface ArchCase {
-  readonly arch: 'kvm' | 'xen-hvm' | 'esxi' | 'hyperv'
+  readonly arch: 'kvm' | 'xen-hvm' | 'esxi' | 'hyperv' | 'workstation'
   /** Component that handles (emulates) a port-I/O exit to the UART (issue 7's test list). */
   readonly uartHandler: string
   /** Component VM exits arrive at. */
@@ -66,6 +66,18 @@ const CASES: readonly ArchCase[] = [
     stop: 'vim-cmd vmsvc/power.off 2',
     start: 'vim-cmd vmsvc/power.on 2',
     listed: /\n2 +vm2 /m,
+  },
+  {
+    arch: 'workstation',
+    uartHandler: 'vmapp',
+    hypervisor: 'vmm',
+    signature: 'VMwareVMware',
+    pv: 'virtio',
+    pvNotifyReason: '48',
+    list: 'vmrun list',
+    stop: 'vmrun stop vm2',
+    start: 'vmrun start vm2',
+    listed: /Total running VMs: 2\n[\s\S]*vm2\.vmx/,
   },
   {
     arch: 'hyperv',
@@ -247,5 +259,19 @@ describe.each(['kvm', 'xen-hvm'] as const)('%s with shadow page tables (--paging
     expect(() => bootedSession('bare', 'native', 1, { paging: 'ept' })).toThrow(
       /no memory-virtualization choice/,
     )
+  })
+})
+
+describe('workstation (hosted)', () => {
+  it('reaches the VMware application for a UART access through two world switches and the vmmon driver', () => {
+    const { s } = bootedSession('workstation')
+    const events = record(s)
+    type(s, 'echo hi')
+    const viaHost = paths(s, events(), FlowKind.VmExit, 30).filter((p) => p.includes('vmmon>vmapp'))
+    expect(viaHost.length).toBeGreaterThan(0)
+    for (const p of viaHost) {
+      expect(p.slice(0, 3)).toEqual(['guest-kernel>vmm', 'vmm>vmmon', 'vmmon>vmapp'])
+      expect(p.slice(-3)).toEqual(['vmapp>vmmon', 'vmmon>vmm', 'vmm>guest-kernel'])
+    }
   })
 })

@@ -14,6 +14,8 @@ import { EsxiModel } from './esxi/model'
 import { HYPERV_COSTS } from './hyperv/costs'
 import { HypervModel } from './hyperv/model'
 import { VtxModel } from './vtx/vtx-model'
+import { WORKSTATION_COSTS } from './workstation/costs'
+import { WorkstationModel } from './workstation/model'
 import { XEN_PV_COSTS } from './xen-pv/costs'
 import { XEN_RESERVED_BYTES, MAX_DOMUS } from './xen-pv/memory-layout'
 import { XenPvModel } from './xen-pv/model'
@@ -79,6 +81,14 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
     scheduler: 'round-robin',
     paging: ['ept'],
     create: (host) => new HypervModel(host),
+  },
+  workstation: {
+    costs: WORKSTATION_COSTS,
+    reservedBytes: VtxModel.reservedBytes,
+    maxVms: 4,
+    scheduler: 'cfs',
+    paging: ['ept'],
+    create: (host) => new WorkstationModel(host),
   },
   'xen-pv': {
     costs: XEN_PV_COSTS,
