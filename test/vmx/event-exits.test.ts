@@ -22,7 +22,8 @@ afterAll(cleanUp)
 
 const UNMAPPED = 0xd00000
 /** An interruption-information value written out: valid (bit 31), type (10:8), deliver error code (11), vector (7:0). */
-const info = (type: number, vector: number, errorCode = false): number => (0x80000000 | (type << 8) | (errorCode ? 1 << 11 : 0) | vector) >>> 0
+const info = (type: number, vector: number, errorCode = false): number =>
+  (0x80000000 | (type << 8) | (errorCode ? 1 << 11 : 0) | vector) >>> 0
 
 describe.skipIf(!haveNasm)('event exits and injection (needs nasm, Debian package nasm)', () => {
   it('exceptions, external interrupts, the interrupt window, HLT, injection of each type, IDT vectoring, the preemption timer', () => {
@@ -35,7 +36,8 @@ describe.skipIf(!haveNasm)('event exits and injection (needs nasm, Debian packag
     v.write(F.PAGE_FAULT_ERROR_CODE_MASK, 2) // only write faults (error code bit 1) exit
     v.write(F.PAGE_FAULT_ERROR_CODE_MATCH, 2)
     m.ept.unmap(UNMAPPED as GuestPhys, 0x1000)
-    const set = (field: number, bits: number, on: boolean): void => v.write(field, on ? (v.read(field) | bits) >>> 0 : (v.read(field) & ~bits) >>> 0)
+    const set = (field: number, bits: number, on: boolean): void =>
+      v.write(field, on ? (v.read(field) | bits) >>> 0 : (v.read(field) & ~bits) >>> 0)
 
     let started = false
     let pending = -1
@@ -104,7 +106,8 @@ describe.skipIf(!haveNasm)('event exits and injection (needs nasm, Debian packag
             cpu.cr2 = e.qualification
           }
           if (vector === 6) expect([e.rip, e.intrInfo, e.length]).toEqual([g.at('ud'), info(3, 6), 0])
-          if (vector === 13) expect([e.rip, e.intrInfo, e.intrError]).toEqual([g.at('gp'), info(3, 13, true), 0x78])
+          if (vector === 13)
+            expect([e.rip, e.intrInfo, e.intrError]).toEqual([g.at('gp'), info(3, 13, true), 0x78])
           if (vector === 3) expect([e.rip, e.intrInfo, e.length]).toEqual([g.at('int3'), info(6, 3), 1])
           vmx.inject(vector, type, e.intrInfo & (1 << 11) ? e.intrError : -1, e.length)
           return true
@@ -165,7 +168,11 @@ describe.skipIf(!haveNasm)('event exits and injection (needs nasm, Debian packag
       }
       return false
     })
-    expect({ stop: r.stop, console: r.console, entryFailure: m.entryFailure }).toEqual({ stop: 'debug-exit', console: 'ok\n', entryFailure: null })
+    expect({ stop: r.stop, console: r.console, entryFailure: m.entryFailure }).toEqual({
+      stop: 'debug-exit',
+      console: 'ok\n',
+      entryFailure: null,
+    })
     expect(notes).toEqual([
       'ask 0',
       'exception 6',

@@ -16,7 +16,11 @@ import { NullMonitor } from '../../src/engine/vmx/null-monitor'
 import { haveNasm } from './harness'
 
 const golden = fileURLToPath(new URL('../golden/', import.meta.url))
-const programs = haveNasm ? readdirSync(golden).filter((f) => f.endsWith('.asm')).sort() : []
+const programs = haveNasm
+  ? readdirSync(golden)
+      .filter((f) => f.endsWith('.asm'))
+      .sort()
+  : []
 const dir = haveNasm ? mkdtempSync(join(tmpdir(), 'ringside-golden-vmx-')) : ''
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
@@ -34,7 +38,11 @@ function testDisk(sectors: number): Uint8Array {
   return d
 }
 
-function run(machine: BareMetal | NullMonitor, image: Uint8Array, input: string | null): { stop: string; console: string; virtio: string } {
+function run(
+  machine: BareMetal | NullMonitor,
+  image: Uint8Array,
+  input: string | null,
+): { stop: string; console: string; virtio: string } {
   const con: number[] = []
   const virtio: number[] = []
   machine.pc.onConsoleOutput = (c, bytes) => (c === 0 ? con : c === 2 ? virtio : []).push(...bytes)
@@ -44,28 +52,31 @@ function run(machine: BareMetal | NullMonitor, image: Uint8Array, input: string 
   return { stop, console: String.fromCharCode(...con), virtio: String.fromCharCode(...virtio) }
 }
 
-describe.skipIf(!haveNasm)('golden guest programs in VMX non-root operation (needs nasm, Debian package nasm)', () => {
-  for (const file of programs) {
-    it(file.replace(/\.asm$/, ''), () => {
-      const src = readFileSync(join(golden, file), 'utf8')
-      const bin = join(dir, file.replace(/\.asm$/, '.bin'))
-      execFileSync('nasm', ['-f', 'bin', '-I', golden, '-o', bin, join(golden, file)])
-      const image = new Uint8Array(readFileSync(bin))
-      const sectors = header(src, 'disk')
-      const disk = (): Uint8Array | undefined => (sectors === null ? undefined : testDisk(Number(sectors)))
-      const input = header(src, 'input')
-      const bare = run(new BareMetal({ disk: disk() }), image, input)
-      const m = new NullMonitor({ disk: disk() })
-      const vmx = run(m, image, input)
-      expect(vmx).toEqual(bare)
-      const { exits } = m.exitSummary()
-      if (header(src, 'expect') === 'shutdown') {
-        expect(vmx.stop).toBe('shutdown')
-        expect(exits['2']).toBe(1) // triple fault
-      } else {
-        expect(vmx.console.endsWith('ok\n'), vmx.console).toBe(true)
-        expect(exits['30']).toBeGreaterThan(0) // at least the console's port I/O exited
-      }
-    })
-  }
-})
+describe.skipIf(!haveNasm)(
+  'golden guest programs in VMX non-root operation (needs nasm, Debian package nasm)',
+  () => {
+    for (const file of programs) {
+      it(file.replace(/\.asm$/, ''), () => {
+        const src = readFileSync(join(golden, file), 'utf8')
+        const bin = join(dir, file.replace(/\.asm$/, '.bin'))
+        execFileSync('nasm', ['-f', 'bin', '-I', golden, '-o', bin, join(golden, file)])
+        const image = new Uint8Array(readFileSync(bin))
+        const sectors = header(src, 'disk')
+        const disk = (): Uint8Array | undefined => (sectors === null ? undefined : testDisk(Number(sectors)))
+        const input = header(src, 'input')
+        const bare = run(new BareMetal({ disk: disk() }), image, input)
+        const m = new NullMonitor({ disk: disk() })
+        const vmx = run(m, image, input)
+        expect(vmx).toEqual(bare)
+        const { exits } = m.exitSummary()
+        if (header(src, 'expect') === 'shutdown') {
+          expect(vmx.stop).toBe('shutdown')
+          expect(exits['2']).toBe(1) // triple fault
+        } else {
+          expect(vmx.console.endsWith('ok\n'), vmx.console).toBe(true)
+          expect(exits['30']).toBeGreaterThan(0) // at least the console's port I/O exited
+        }
+      })
+    }
+  },
+)

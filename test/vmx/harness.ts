@@ -95,7 +95,13 @@ export class VmxGuest {
     const v = new RecordView(batch.buffer)
     for (let k = 0; k < batch.count; k++) {
       const o = k * RECORD_WORDS
-      this.events.push({ kind: v.u32[o + W.head] & 0xff, reason: v.u32[o + W.reason] & 0xffff, arg0: v.u32[o + W.arg0], arg1: v.u32[o + W.arg1], arg2: v.u32[o + W.arg2] })
+      this.events.push({
+        kind: v.u32[o + W.head] & 0xff,
+        reason: v.u32[o + W.reason] & 0xffff,
+        arg0: v.u32[o + W.arg0],
+        arg1: v.u32[o + W.arg1],
+        arg2: v.u32[o + W.arg2],
+      })
     }
   }
 
@@ -128,7 +134,10 @@ export class VmxGuest {
    * Runs the program. `handle` sees each exit (recorded in {@link exits}) and returns true when it
    * handled it; otherwise the null monitor does (emulation, interrupt injection, HLT).
    */
-  run(handle: (e: Exit) => boolean = () => false, maxSteps = 20_000_000): { stop: BareMetalStop; console: string } {
+  run(
+    handle: (e: Exit) => boolean = () => false,
+    maxSteps = 20_000_000,
+  ): { stop: BareMetalStop; console: string } {
     this.m.onExit = () => {
       const e = this.exit()
       this.exits.push(e)

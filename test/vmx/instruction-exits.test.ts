@@ -59,7 +59,10 @@ function setUp(g: VmxGuest): void {
   v.write(F.CPU_BASED_VM_EXEC_CONTROL, adjustControls(proc, VMX_TRUE_CAPS.proc))
   v.write(
     F.SECONDARY_VM_EXEC_CONTROL,
-    adjustControls(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_DESC_TABLE_EXITING | PROC2_WBINVD_EXITING, VMX_TRUE_CAPS.proc2),
+    adjustControls(
+      PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_DESC_TABLE_EXITING | PROC2_WBINVD_EXITING,
+      VMX_TRUE_CAPS.proc2,
+    ),
   )
   // The bitmaps live in guest RAM that EPT does not map, so the guest cannot see them.
   m.ept.unmap(IO_A as GuestPhys, 0x3000)
@@ -145,7 +148,13 @@ describe.skipIf(!haveNasm)('instruction exits (needs nasm, Debian package nasm)'
       { at: 'pause', reason: 40, length: 2 },
       { at: 'wbinvd', reason: 54, length: 2 },
       { at: 'sgdt', reason: 46, qualification: scratch, length: 7, info: ABS | OP32 | (0 << 28) },
-      { at: 'sidt', reason: 46, qualification: 4, length: 5, info: 2 | ADDR32 | OP32 | DS | (6 << 18) | (3 << 23) | (1 << 28) },
+      {
+        at: 'sidt',
+        reason: 46,
+        qualification: 4,
+        length: 5,
+        info: 2 | ADDR32 | OP32 | DS | (6 << 18) | (3 << 23) | (1 << 28),
+      },
       { at: 'lgdt', reason: 46, qualification: g.at('gdtr'), length: 7, info: ABS | OP32 | (2 << 28) },
       { at: 'sldt', reason: 47, qualification: 0, length: 3, info: REG | (0 << 3) | (0 << 28) },
       { at: 'str', reason: 47, qualification: scratch, length: 7, info: ABS | (1 << 28) },
@@ -153,7 +162,14 @@ describe.skipIf(!haveNasm)('instruction exits (needs nasm, Debian package nasm)'
       { at: 'in80', reason: 30, qualification: (0x80 << 16) | 0x40 | 0x8 | 0, length: 2 }, // imm, IN, byte
       { at: 'in7f', reason: 30, qualification: (0x7f << 16) | 0x40 | 0x8 | 1, length: 3 }, // imm, IN, word
       { at: 'out2f8', reason: 30, qualification: 0x2f8 << 16, length: 1 }, // DX, OUT, byte
-      { at: 'outsb', reason: 30, qualification: (0x2f8 << 16) | 0x20 | 0x10, length: 2, info: ADDR32 | DS, guestLinear: g.at('text') },
+      {
+        at: 'outsb',
+        reason: 30,
+        qualification: (0x2f8 << 16) | 0x20 | 0x10,
+        length: 2,
+        info: ADDR32 | DS,
+        guestLinear: g.at('text'),
+      },
       { at: 'vmxon', reason: 27, qualification: scratch, length: 8, info: ABS },
       { at: 'vmclear', reason: 19, qualification: scratch, length: 8, info: ABS },
       { at: 'vmptrld', reason: 21, qualification: scratch, length: 7, info: ABS },

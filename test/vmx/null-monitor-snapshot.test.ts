@@ -39,6 +39,10 @@ describe('null monitor snapshots', () => {
     expect(b.m.run(50_000_000, IDLE)).toBe('idle')
     expect(before + b.console()).toBe(a.console())
     expect(a.console()).toContain('motd')
-    expect([b.m.cpu.instructions, b.m.clock.cycles, b.m.exitSummary()]).toEqual([a.m.cpu.instructions, a.m.clock.cycles, a.m.exitSummary()])
+    expect([b.m.cpu.instructions, b.m.clock.cycles, b.m.exitSummary()]).toEqual([
+      a.m.cpu.instructions,
+      a.m.clock.cycles,
+      a.m.exitSummary(),
+    ])
   })
 })

@@ -14,7 +14,14 @@ const VM2 = 0x300000
 
 function cpuOn(mem: PhysicalMemory): Cpu {
   const clock = { cycles: 0 }
-  return new Cpu({ mem, ports: new PortBus(), mmio: new MmioBus(), intc: null, sink: new EventSink(clock), clock })
+  return new Cpu({
+    mem,
+    ports: new PortBus(),
+    mmio: new MmioBus(),
+    intc: null,
+    sink: new EventSink(clock),
+    clock,
+  })
 }
 
 /** `mov eax, imm32; cli; hlt` */
@@ -51,8 +58,22 @@ describe('decoded code shared memory', () => {
     const runner = cpuOn(mem)
     // The writer stores into VM 2's page first (its TLB maps the page while no CPU holds code there),
     // then, after the runner decoded the page, stores the new immediate through that TLB entry.
-    const store = (at: number, v: number): number[] => [0xc7, 0x05, at & 0xff, (at >>> 8) & 0xff, (at >>> 16) & 0xff, at >>> 24, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24]
-    mem.writeBytes(VM1, Uint8Array.from([...store(VM2 + 0x800, 0), 0xfa, 0xf4, ...store(VM2 + 1, 0x33333333), 0xfa, 0xf4]))
+    const store = (at: number, v: number): number[] => [
+      0xc7,
+      0x05,
+      at & 0xff,
+      (at >>> 8) & 0xff,
+      (at >>> 16) & 0xff,
+      at >>> 24,
+      v & 0xff,
+      (v >>> 8) & 0xff,
+      (v >>> 16) & 0xff,
+      v >>> 24,
+    ]
+    mem.writeBytes(
+      VM1,
+      Uint8Array.from([...store(VM2 + 0x800, 0), 0xfa, 0xf4, ...store(VM2 + 1, 0x33333333), 0xfa, 0xf4]),
+    )
     mem.writeBytes(VM2, Uint8Array.from(movHalt(0x11111111)))
     expect(runFrom(writer, VM1)).toBe(0)
     expect(runFrom(runner, VM2)).toBe(0x11111111)

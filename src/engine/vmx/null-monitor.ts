@@ -109,7 +109,14 @@ export class NullMonitor {
     this.memory = new MemoryWindow(this.host, 0, ram)
     this.pc = new Pc({ memory: this.memory, disk: opts.disk, sink: this.sink, clock: this.clock })
     const { pc } = this
-    this.cpu = new Cpu({ mem: this.host, ports: pc.ports, mmio: pc.mmio, intc: pc.pic, sink: this.sink, clock: this.clock })
+    this.cpu = new Cpu({
+      mem: this.host,
+      ports: pc.ports,
+      mmio: pc.mmio,
+      intc: pc.pic,
+      sink: this.sink,
+      clock: this.clock,
+    })
     pc.onStop = () => {
       this.debugExitPending = true
       this.cpu.requestStop()
@@ -137,11 +144,18 @@ export class NullMonitor {
     v.write(
       F.CPU_BASED_VM_EXEC_CONTROL,
       adjustControls(
-        PROC_HLT_EXITING | PROC_RDTSC_EXITING | PROC_CR3_LOAD_EXITING | PROC_UNCOND_IO_EXITING | PROC_ACTIVATE_SECONDARY,
+        PROC_HLT_EXITING |
+          PROC_RDTSC_EXITING |
+          PROC_CR3_LOAD_EXITING |
+          PROC_UNCOND_IO_EXITING |
+          PROC_ACTIVATE_SECONDARY,
         VMX_TRUE_CAPS.proc,
       ),
     )
-    v.write(F.SECONDARY_VM_EXEC_CONTROL, adjustControls(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, VMX_TRUE_CAPS.proc2))
+    v.write(
+      F.SECONDARY_VM_EXEC_CONTROL,
+      adjustControls(PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST, VMX_TRUE_CAPS.proc2),
+    )
     v.write(F.VM_EXIT_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.exit))
     v.write(F.VM_ENTRY_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.entry))
     v.write(F.EPT_POINTER, this.ept.eptp)

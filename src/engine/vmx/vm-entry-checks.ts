@@ -24,13 +24,32 @@ import type { Vmcs } from './vmcs'
 import { VmcsField } from './vmcs-fields'
 // Imported bindings copied once into module constants: loaders that present each import as a getter
 // on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
-const { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_ENTRY_RESERVED, INTR_INFO_VALID, IntrType, injectionNeedsErrorCode, typeNeedsInstructionLength } = interruptionInfo
+const {
+  INTR_INFO_DELIVER_ERROR_CODE,
+  INTR_INFO_ENTRY_RESERVED,
+  INTR_INFO_VALID,
+  IntrType,
+  injectionNeedsErrorCode,
+  typeNeedsInstructionLength,
+} = interruptionInfo
 const { EXIT_REASON_FAILED_VMENTRY, ExitReason } = exitReasons
-const { CR0_FIXED0, CR3_TARGET_VALUES, CR4_FIXED0, CR4_FIXED1, EXIT_SAVE_PREEMPTION_TIMER, PIN_PREEMPTION_TIMER, PIN_VIRTUAL_NMIS, PROC_ACTIVATE_SECONDARY, PROC_USE_IO_BITMAPS, PROC_USE_MSR_BITMAPS, PROC2_ENABLE_EPT, PROC2_UNRESTRICTED_GUEST, VMX_TRUE_CAPS, controlsAllowed } = controls
-
-// A module-local copy: the checks run at every VM entry, and a local object's properties are cheaper
-// to read than an imported binding in every module loader (some wrap each import in a getter).
 const F = { ...VmcsField }
+const {
+  CR0_FIXED0,
+  CR3_TARGET_VALUES,
+  CR4_FIXED0,
+  CR4_FIXED1,
+  EXIT_SAVE_PREEMPTION_TIMER,
+  PIN_PREEMPTION_TIMER,
+  PIN_VIRTUAL_NMIS,
+  PROC_ACTIVATE_SECONDARY,
+  PROC_USE_IO_BITMAPS,
+  PROC_USE_MSR_BITMAPS,
+  PROC2_ENABLE_EPT,
+  PROC2_UNRESTRICTED_GUEST,
+  VMX_TRUE_CAPS,
+  controlsAllowed,
+} = controls
 
 export type VmEntryKind = 'launch' | 'resume'
 

@@ -14,7 +14,9 @@ import { RecordView } from '../trace/codec'
 import { EventKind, RECORD_WORDS, W } from '../trace/schema'
 import { EventSink } from '../trace/sink'
 import type { GuestPhys, HostPhys } from '../types'
+import { CR4_SUPPORTED } from '../cpu/constants'
 import {
+  CR4_FIXED1,
   PROC_ACTIVATE_SECONDARY,
   PROC_HLT_EXITING,
   PROC_RDPMC_EXITING,
@@ -53,18 +55,31 @@ function machine(code: number[], opts: { accessedDirty?: boolean } = {}): Machin
     const v = new RecordView(batch.buffer)
     for (let k = 0; k < batch.count; k++) {
       const o = k * RECORD_WORDS
-      records.push({ kind: v.u32[o + W.head] & 0xff, reason: v.u32[o + W.reason] & 0xffff, arg0: v.u32[o + W.arg0], arg1: v.u32[o + W.arg1], arg2: v.u32[o + W.arg2] })
+      records.push({
+        kind: v.u32[o + W.head] & 0xff,
+        reason: v.u32[o + W.reason] & 0xffff,
+        arg0: v.u32[o + W.arg0],
+        arg1: v.u32[o + W.arg1],
+        arg2: v.u32[o + W.arg2],
+      })
     }
   }
   const batcher = new EventBatcher(256, collect)
   sink.attach(batcher)
   const cpu = new Cpu({ mem, ports: new PortBus(), mmio: new MmioBus(), intc: null, sink, clock })
   mem.writeBytes(GUEST_BASE + 0x1000, Uint8Array.from(code))
-  const ept = new EptBuilder(mem, { base: EPT_TABLES as HostPhys, size: 0x10000 }, { accessedDirty: opts.accessedDirty ?? false })
+  const ept = new EptBuilder(
+    mem,
+    { base: EPT_TABLES as HostPhys, size: 0x10000 },
+    { accessedDirty: opts.accessedDirty ?? false },
+  )
   ept.map(0 as GuestPhys, GUEST_BASE as HostPhys, GUEST_RAM, undefined, EptMemType.WB, 0x1000)
   const vmcs = new Vmcs()
   vmcs.write(F.PIN_BASED_VM_EXEC_CONTROL, adjustControls(0, VMX_TRUE_CAPS.pin))
-  vmcs.write(F.CPU_BASED_VM_EXEC_CONTROL, adjustControls(PROC_HLT_EXITING | PROC_ACTIVATE_SECONDARY, VMX_TRUE_CAPS.proc))
+  vmcs.write(
+    F.CPU_BASED_VM_EXEC_CONTROL,
+    adjustControls(PROC_HLT_EXITING | PROC_ACTIVATE_SECONDARY, VMX_TRUE_CAPS.proc),
+  )
   vmcs.write(F.SECONDARY_VM_EXEC_CONTROL, PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
   vmcs.write(F.VM_EXIT_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.exit))
   vmcs.write(F.VM_ENTRY_CONTROLS, adjustControls(0, VMX_TRUE_CAPS.entry))
@@ -96,6 +111,10 @@ function machine(code: number[], opts: { accessedDirty?: boolean } = {}): Machin
 const HLT = 0xf4
 
 describe('VmxCpu', () => {
+  it('offers the guest exactly the CR4 bits the CPU implements (IA32_VMX_CR4_FIXED1)', () => {
+    expect(CR4_FIXED1).toBe(CR4_SUPPORTED)
+  })
+
   it('captures the vCPU in VMCS format: access rights without the limit bits, a usable TR, the link pointer', () => {
     const { vmcs } = machine([HLT])
     expect(vmcs.read(F.GUEST_CS_AR_BYTES)).toBe(0xc09b) // G, D/B, P, DPL 0, S, type 11 (bits 11:8 reserved)
@@ -103,8 +122,12 @@ describe('VmxCpu', () => {
     expect(vmcs.read(F.GUEST_CS_LIMIT)).toBe(0xffffffff)
     expect(vmcs.read(F.GUEST_LDTR_AR_BYTES) & 0x10000).toBe(0x10000) // unusable
     expect([vmcs.read(F.GUEST_TR_AR_BYTES), vmcs.read(F.GUEST_TR_LIMIT)]).toEqual([0x8b, 0xffff]) // busy 32-bit TSS
-    expect([vmcs.read(F.VMCS_LINK_POINTER), vmcs.readHigh(F.VMCS_LINK_POINTER)]).toEqual([0xffffffff, 0xffffffff])
-    expect([vmcs.read(F.GUEST_RIP), vmcs.read(F.GUEST_RSP), vmcs.read(F.GUEST_RFLAGS)]).toEqual([0x1000, 0x8000, 2])
+    expect([vmcs.read(F.VMCS_LINK_POINTER), vmcs.readHigh(F.VMCS_LINK_POINTER)]).toEqual([
+      0xffffffff, 0xffffffff,
+    ])
+    expect([vmcs.read(F.GUEST_RIP), vmcs.read(F.GUEST_RSP), vmcs.read(F.GUEST_RFLAGS)]).toEqual([
+      0x1000, 0x8000, 2,
+    ])
     // setGuestCr0/Cr4: the guest's view in the shadows, the VMX-fixed bits in the real values and masks.
     expect([vmcs.read(F.GUEST_CR0), vmcs.cr0Shadow, vmcs.cr0Mask]).toEqual([0x31, 0x11, 0x20])
     expect([vmcs.read(F.GUEST_CR4), vmcs.cr4Shadow, vmcs.cr4Mask]).toEqual([0x2000, 0, 0x2000])
@@ -128,7 +151,12 @@ describe('VmxCpu', () => {
     expect(m.vmcs.read(F.VM_EXIT_REASON)).toBe(0x80000021)
     expect(m.vmx.inRoot).toBe(true)
     expect(m.vmcs.launched).toBe(false)
-    expect(m.events().filter((e) => e.kind === EventKind.VmExit).map((e) => e.reason)).toEqual([33])
+    expect(
+      m
+        .events()
+        .filter((e) => e.kind === EventKind.VmExit)
+        .map((e) => e.reason),
+    ).toEqual([33])
   })
 
   it('launches, exits, skips the instruction and resumes; guest memory lives where EPT puts it', () => {
@@ -138,7 +166,9 @@ describe('VmxCpu', () => {
     expect([m.cpu.vmxMode, m.cpu.eip, m.cpu.cpl]).toEqual([2, 0x1000, 0])
     expect(m.cpu.run({ maxInsns: 100 })).toBe('stop')
     expect(m.vmx.inRoot).toBe(true)
-    expect([m.vmcs.read(F.VM_EXIT_REASON), m.vmx.guestRip, m.vmcs.read(F.VM_EXIT_INSTRUCTION_LEN)]).toEqual([12, 0x1006, 1])
+    expect([m.vmcs.read(F.VM_EXIT_REASON), m.vmx.guestRip, m.vmcs.read(F.VM_EXIT_INSTRUCTION_LEN)]).toEqual([
+      12, 0x1006, 1,
+    ])
     expect(m.mem.read32(GUEST_BASE + 0x3000)).toBe(1) // host-physical GUEST_BASE + guest-physical 0x3000
     expect(m.mem.read32(0x3000)).toBe(0)
     m.vmx.skipInstruction()
@@ -167,7 +197,9 @@ describe('VmxCpu', () => {
 
   it('sets the EPT accessed and dirty flags, and a write through a TLB entry filled by a read still sets dirty', () => {
     // mov eax, [0x5000]; hlt; mov [0x5000], eax; hlt
-    const m = machine([0xa1, 0x00, 0x50, 0x00, 0x00, HLT, 0xa3, 0x00, 0x50, 0x00, 0x00, HLT], { accessedDirty: true })
+    const m = machine([0xa1, 0x00, 0x50, 0x00, 0x00, HLT, 0xa3, 0x00, 0x50, 0x00, 0x00, HLT], {
+      accessedDirty: true,
+    })
     const pte = (): number => {
       // The EPT PTE of guest-physical 0x5000: walk the builder's tables (PML4E → PDPTE → PDE → PTE).
       let table = m.vmcs.eptp & 0xfffff000
@@ -201,7 +233,12 @@ describe('VmxCpu', () => {
     m.cpu.run({ maxInsns: 2 })
     m.vmx.forceExit(52)
     expect(m.vmx.inRoot).toBe(true)
-    expect([m.vmcs.read(F.VM_EXIT_REASON), m.vmx.guestRip, m.vmcs.read(F.VM_EXIT_INSTRUCTION_LEN), m.cpu.r[0]]).toEqual([52, 0x1002, 0, 2])
+    expect([
+      m.vmcs.read(F.VM_EXIT_REASON),
+      m.vmx.guestRip,
+      m.vmcs.read(F.VM_EXIT_INSTRUCTION_LEN),
+      m.cpu.r[0],
+    ]).toEqual([52, 0x1002, 0, 2])
     m.vmx.inject(0x30, IntrType.ExternalInterrupt)
     expect(m.vmcs.read(F.VM_ENTRY_INTR_INFO_FIELD)).toBe(0x80000030)
   })

@@ -24,13 +24,13 @@ import type { Cpu } from '../cpu/cpu'
 import * as constants from '../cpu/constants'
 import { SG_A16, SG_REG, Seg } from '../cpu/decoded'
 import { ABORT } from '../cpu/fault'
-import { IF } from '../cpu/flags'
+import * as flags from '../cpu/flags'
 import { deliverEvent } from '../cpu/interrupts'
-import { Op } from '../cpu/ops'
+import * as ops from '../cpu/ops'
 import { VmxInsn, type IoRoute, type TrapSource, type VmxHooks } from '../cpu/vmx-seam'
 import { contextCode } from '../privilege'
 import type { Snapshottable, StateReader, StateWriter } from '../snapshot'
-import { EventKind, RingCause, WalkStep } from '../trace/schema'
+import * as schema from '../trace/schema'
 import type { GuestPhys, HostPhys } from '../types'
 import * as controls from './controls'
 import { EPT_MISCONFIG, EPTP_ACCESSED_DIRTY, EptWalker } from './ept'
@@ -44,12 +44,64 @@ import { twoDimensionalWalk } from './two-dimensional-walk'
 
 // Imported bindings copied once into module constants: loaders that present each import as a getter
 // on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
-const { A_G, A_UNUSABLE, CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, HALT_NONE, HALT_STOP, HALT_WAIT, Vec } = constants
-const { EXIT_ACK_INTR_ON_EXIT, EXIT_SAVE_PREEMPTION_TIMER, PIN_PREEMPTION_TIMER, PREEMPTION_TIMER_RATE, PROC_RDPMC_EXITING, PROC2_UNRESTRICTED_GUEST, descriptorTableExits, eptEnabled, exceptionExits, externalInterruptExits, hltExits, interruptWindowExitDue, invlpgExits, ioExits, lmswExits, movDrExits, movFromCr3Exits, movToCr0Exits, movToCr3Exits, movToCr4Exits, msrExits, pauseExits, rdtscExits, wbinvdExits, cltsExits, CR4_FIXED0, CR0_FIXED0 } = controls
+const { A_G, A_UNUSABLE, CR0_PE, CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, HALT_NONE, HALT_STOP, HALT_WAIT, Vec } =
+  constants
+const {
+  EXIT_ACK_INTR_ON_EXIT,
+  EXIT_SAVE_PREEMPTION_TIMER,
+  PIN_PREEMPTION_TIMER,
+  PREEMPTION_TIMER_RATE,
+  PROC_RDPMC_EXITING,
+  PROC2_UNRESTRICTED_GUEST,
+  descriptorTableExits,
+  eptEnabled,
+  exceptionExits,
+  externalInterruptExits,
+  hltExits,
+  interruptWindowExitDue,
+  invlpgExits,
+  ioExits,
+  lmswExits,
+  movDrExits,
+  movFromCr3Exits,
+  movToCr0Exits,
+  movToCr3Exits,
+  movToCr4Exits,
+  msrExits,
+  pauseExits,
+  rdtscExits,
+  wbinvdExits,
+  cltsExits,
+  CR4_FIXED0,
+  CR0_FIXED0,
+} = controls
 const { ExitReason, EXIT_REASON_BASIC_MASK } = exitReasons
-const { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_VALID, IntrType, encodeInterruptionInfo, injectionNeedsErrorCode, typeNeedsInstructionLength } = interruptionInfo
-const { AddrSize, CrAccessType, EptQual, GdtrIdtrInsn, LdtrTrInsn, gdtrIdtrInfo, insOutsInfo, ldtrTrInfoMem, ldtrTrInfoReg, vmreadVmwriteInfoReg, vmxInsnInfoMem } = qualification
+const {
+  INTR_INFO_DELIVER_ERROR_CODE,
+  INTR_INFO_VALID,
+  IntrType,
+  encodeInterruptionInfo,
+  injectionNeedsErrorCode,
+  typeNeedsInstructionLength,
+} = interruptionInfo
+const {
+  AddrSize,
+  CrAccessType,
+  EptQual,
+  GdtrIdtrInsn,
+  LdtrTrInsn,
+  gdtrIdtrInfo,
+  insOutsInfo,
+  ldtrTrInfoMem,
+  ldtrTrInfoReg,
+  vmreadVmwriteInfoReg,
+  vmxInsnInfoMem,
+} = qualification
 const { ActivityState, Interruptibility, checkVmEntry, recordEntryFailure } = entryChecks
+const { IF } = flags
+const { Op } = ops
+const { EventKind, RingCause, WalkStep } = schema
+const F = { ...VmcsField }
 
 export interface VmxCpuOptions {
   /**
@@ -94,10 +146,6 @@ const TR_RESET_AR = 0x8b
 const ALIAS_BASE = 0xfffe0000
 const ALIAS_PAGES = 4
 
-// Module-local copies: exits and entries are frequent, and a local object's properties are cheaper
-// to read than imported bindings under loaders that wrap each import in a getter.
-const F = { ...VmcsField }
-
 /** Storage slots of the guest-state fields a VM exit saves and a VM entry loads (SDM §25.4). */
 const G = {
   CR0: vmcsSlot(F.GUEST_CR0),
@@ -127,10 +175,38 @@ const G = {
   SS_AR: vmcsSlot(F.GUEST_SS_AR_BYTES),
 } as const
 /** Per segment register ES CS SS DS FS GS: the slots of its selector, base, limit and access rights. */
-const SEL_SLOTS = [F.GUEST_ES_SELECTOR, F.GUEST_CS_SELECTOR, F.GUEST_SS_SELECTOR, F.GUEST_DS_SELECTOR, F.GUEST_FS_SELECTOR, F.GUEST_GS_SELECTOR].map(vmcsSlot)
-const BASE_SLOTS = [F.GUEST_ES_BASE, F.GUEST_CS_BASE, F.GUEST_SS_BASE, F.GUEST_DS_BASE, F.GUEST_FS_BASE, F.GUEST_GS_BASE].map(vmcsSlot)
-const LIMIT_SLOTS = [F.GUEST_ES_LIMIT, F.GUEST_CS_LIMIT, F.GUEST_SS_LIMIT, F.GUEST_DS_LIMIT, F.GUEST_FS_LIMIT, F.GUEST_GS_LIMIT].map(vmcsSlot)
-const AR_SLOTS = [F.GUEST_ES_AR_BYTES, F.GUEST_CS_AR_BYTES, F.GUEST_SS_AR_BYTES, F.GUEST_DS_AR_BYTES, F.GUEST_FS_AR_BYTES, F.GUEST_GS_AR_BYTES].map(vmcsSlot)
+const SEL_SLOTS = [
+  F.GUEST_ES_SELECTOR,
+  F.GUEST_CS_SELECTOR,
+  F.GUEST_SS_SELECTOR,
+  F.GUEST_DS_SELECTOR,
+  F.GUEST_FS_SELECTOR,
+  F.GUEST_GS_SELECTOR,
+].map(vmcsSlot)
+const BASE_SLOTS = [
+  F.GUEST_ES_BASE,
+  F.GUEST_CS_BASE,
+  F.GUEST_SS_BASE,
+  F.GUEST_DS_BASE,
+  F.GUEST_FS_BASE,
+  F.GUEST_GS_BASE,
+].map(vmcsSlot)
+const LIMIT_SLOTS = [
+  F.GUEST_ES_LIMIT,
+  F.GUEST_CS_LIMIT,
+  F.GUEST_SS_LIMIT,
+  F.GUEST_DS_LIMIT,
+  F.GUEST_FS_LIMIT,
+  F.GUEST_GS_LIMIT,
+].map(vmcsSlot)
+const AR_SLOTS = [
+  F.GUEST_ES_AR_BYTES,
+  F.GUEST_CS_AR_BYTES,
+  F.GUEST_SS_AR_BYTES,
+  F.GUEST_DS_AR_BYTES,
+  F.GUEST_FS_AR_BYTES,
+  F.GUEST_GS_AR_BYTES,
+].map(vmcsSlot)
 
 /** The CPU's hidden attributes from VMCS access rights and limit: bits 11:8 get the descriptor's limit 19:16 back. */
 function cpuAttr(ar: number, limit: number): number {
@@ -210,7 +286,8 @@ export class VmxCpu implements VmxHooks, Snapshottable {
    */
   setGuestCr0(value: number): void {
     const v = this.vmcs
-    const fixed = (v.procControls2 & PROC2_UNRESTRICTED_GUEST ? CR0_FIXED0 & ~(CR0_PE | CR0_PG) : CR0_FIXED0) >>> 0
+    const fixed =
+      (v.procControls2 & PROC2_UNRESTRICTED_GUEST ? CR0_FIXED0 & ~(CR0_PE | CR0_PG) : CR0_FIXED0) >>> 0
     v.write(F.CR0_READ_SHADOW, value >>> 0)
     v.write(F.CR0_GUEST_HOST_MASK, (v.cr0Mask | fixed) >>> 0)
     v.write(F.GUEST_CR0, (value | fixed) >>> 0)
@@ -258,7 +335,10 @@ export class VmxCpu implements VmxHooks, Snapshottable {
     v.writeSlot(G.SYSENTER_EIP, c.sysenterEip >>> 0)
     // An exit caused by the instruction in an STI or MOV-SS shadow saves that blocking (§28.3.4).
     const shadow = c.shadow !== 0 ? c.shadow : c.insnShadow
-    v.writeSlot(G.INTERRUPTIBILITY, shadow === 1 ? Interruptibility.STI : shadow === 2 ? Interruptibility.MOV_SS : 0)
+    v.writeSlot(
+      G.INTERRUPTIBILITY,
+      shadow === 1 ? Interruptibility.STI : shadow === 2 ? Interruptibility.MOV_SS : 0,
+    )
     v.writeSlot(G.ACTIVITY, c.halted !== HALT_NONE ? ActivityState.Hlt : ActivityState.Active)
   }
 
@@ -298,7 +378,8 @@ export class VmxCpu implements VmxHooks, Snapshottable {
     c.cpl = (v.readSlot(G.SS_AR) >>> 5) & 3
     const intr = v.readSlot(G.INTERRUPTIBILITY)
     c.shadow = intr & Interruptibility.STI ? 1 : intr & Interruptibility.MOV_SS ? 2 : 0
-    c.halted = v.readSlot(G.ACTIVITY) === ActivityState.Hlt ? ((c.fl & IF) !== 0 ? HALT_WAIT : HALT_STOP) : HALT_NONE
+    c.halted =
+      v.readSlot(G.ACTIVITY) === ActivityState.Hlt ? ((c.fl & IF) !== 0 ? HALT_WAIT : HALT_STOP) : HALT_NONE
     c.shutdown = false
     c.updateSegSlow()
     c.updateMasks()
@@ -365,7 +446,13 @@ export class VmxCpu implements VmxHooks, Snapshottable {
       recordEntryFailure(v, r)
       if (r.kind === 'fail-valid') return { ok: false, vmfailValid: r.error, rule: r.check }
       c.syncClock()
-      c.sink.emit(EventKind.VmExit, r.exitReason & EXIT_REASON_BASIC_MASK, r.qualification, v.read(F.GUEST_RIP), 0)
+      c.sink.emit(
+        EventKind.VmExit,
+        r.exitReason & EXIT_REASON_BASIC_MASK,
+        r.qualification,
+        v.read(F.GUEST_RIP),
+        0,
+      )
       return { ok: false, exitReason: r.exitReason, rule: r.check }
     }
     v.launched = true
@@ -375,9 +462,19 @@ export class VmxCpu implements VmxHooks, Snapshottable {
     const rip = c.eip
     c.syncClock()
     c.sink.emit(EventKind.VmEntry, resume ? 1 : 0, rip >>> 0)
-    c.sink.emit(EventKind.RingChange, RingCause.VmEntry, rip >>> 0, v.read(F.HOST_RIP), 0, contextCode(1, 0), contextCode(2, c.cpl))
+    c.sink.emit(
+      EventKind.RingChange,
+      RingCause.VmEntry,
+      rip >>> 0,
+      v.read(F.HOST_RIP),
+      0,
+      contextCode(1, 0),
+      contextCode(2, c.cpl),
+    )
     this.timerDeadline =
-      v.pinControls & PIN_PREEMPTION_TIMER ? c.clock.cycles + v.read(F.VMX_PREEMPTION_TIMER_VALUE) * 2 ** PREEMPTION_TIMER_RATE : Infinity
+      v.pinControls & PIN_PREEMPTION_TIMER
+        ? c.clock.cycles + v.read(F.VMX_PREEMPTION_TIMER_VALUE) * 2 ** PREEMPTION_TIMER_RATE
+        : Infinity
     const info = v.read(F.VM_ENTRY_INTR_INFO_FIELD)
     if (info & INTR_INFO_VALID) {
       // Event injection (§27.6): delivered as if it had just happened, after the guest state is in place.
@@ -434,9 +531,23 @@ export class VmxCpu implements VmxHooks, Snapshottable {
     const reason = v.read(F.VM_EXIT_REASON) & EXIT_REASON_BASIC_MASK
     const qual = v.read(F.EXIT_QUALIFICATION)
     c.sink.emit(EventKind.VmExit, reason, qual, rip >>> 0, v.read(F.VM_EXIT_INSTRUCTION_LEN))
-    c.sink.emit(EventKind.RingChange, RingCause.VmExit, v.read(F.HOST_RIP), rip >>> 0, 0, contextCode(2, cpl), contextCode(1, 0))
+    c.sink.emit(
+      EventKind.RingChange,
+      RingCause.VmExit,
+      v.read(F.HOST_RIP),
+      rip >>> 0,
+      0,
+      contextCode(2, cpl),
+      contextCode(1, 0),
+    )
     if (reason === ExitReason.EPT_VIOLATION || reason === ExitReason.EPT_MISCONFIG) {
-      c.sink.emit(EventKind.EptFault, reason, v.read(F.GUEST_PHYSICAL_ADDRESS), qual, v.read(F.GUEST_LINEAR_ADDRESS))
+      c.sink.emit(
+        EventKind.EptFault,
+        reason,
+        v.read(F.GUEST_PHYSICAL_ADDRESS),
+        qual,
+        v.read(F.GUEST_LINEAR_ADDRESS),
+      )
     }
   }
 
@@ -455,8 +566,15 @@ export class VmxCpu implements VmxHooks, Snapshottable {
   private eventExit(reason: number, qualification: number): void {
     const c = this.cpu
     this.beginExit(reason, qualification)
-    if (reason === ExitReason.EXTERNAL_INTERRUPT && this.vmcs.exitControls & EXIT_ACK_INTR_ON_EXIT && c.pendingExternal()) {
-      this.vmcs.write(F.VM_EXIT_INTR_INFO, encodeInterruptionInfo(c.takeExternal(), IntrType.ExternalInterrupt))
+    if (
+      reason === ExitReason.EXTERNAL_INTERRUPT &&
+      this.vmcs.exitControls & EXIT_ACK_INTR_ON_EXIT &&
+      c.pendingExternal()
+    ) {
+      this.vmcs.write(
+        F.VM_EXIT_INTR_INFO,
+        encodeInterruptionInfo(c.takeExternal(), IntrType.ExternalInterrupt),
+      )
     }
     this.finishExit(c.eip)
   }
@@ -468,7 +586,10 @@ export class VmxCpu implements VmxHooks, Snapshottable {
   skipInstruction(): void {
     const v = this.vmcs
     v.write(F.GUEST_RIP, (v.read(F.GUEST_RIP) + v.read(F.VM_EXIT_INSTRUCTION_LEN)) >>> 0)
-    v.write(F.GUEST_INTERRUPTIBILITY_INFO, v.read(F.GUEST_INTERRUPTIBILITY_INFO) & ~(Interruptibility.STI | Interruptibility.MOV_SS))
+    v.write(
+      F.GUEST_INTERRUPTIBILITY_INFO,
+      v.read(F.GUEST_INTERRUPTIBILITY_INFO) & ~(Interruptibility.STI | Interruptibility.MOV_SS),
+    )
   }
 
   /**
@@ -544,7 +665,13 @@ export class VmxCpu implements VmxHooks, Snapshottable {
     const value = this.cpu.r[(q >>> 8) & 0xf]
     switch ((q >>> 4) & 3) {
       case CrAccessType.MovToCr:
-        return cr === 0 ? movToCr0Exits(v, value) : cr === 3 ? movToCr3Exits(v, value) : cr === 4 ? movToCr4Exits(v, value) : false
+        return cr === 0
+          ? movToCr0Exits(v, value)
+          : cr === 3
+            ? movToCr3Exits(v, value)
+            : cr === 4
+              ? movToCr4Exits(v, value)
+              : false
       case CrAccessType.MovFromCr:
         return cr === 3 && movFromCr3Exits(v)
       case CrAccessType.Clts:
@@ -583,15 +710,31 @@ export class VmxCpu implements VmxHooks, Snapshottable {
         break
       case ExitReason.GDTR_IDTR: {
         const op = d.op[slot]
-        const insn = op === Op.Sgdt ? GdtrIdtrInsn.Sgdt : op === Op.Sidt ? GdtrIdtrInsn.Sidt : op === Op.Lgdt ? GdtrIdtrInsn.Lgdt : GdtrIdtrInsn.Lidt
+        const insn =
+          op === Op.Sgdt
+            ? GdtrIdtrInsn.Sgdt
+            : op === Op.Sidt
+              ? GdtrIdtrInsn.Sidt
+              : op === Op.Lgdt
+                ? GdtrIdtrInsn.Lgdt
+                : GdtrIdtrInsn.Lidt
         info = gdtrIdtrInfo(insn, d.sz[slot] === 4, d.sc[slot], addr, sg & 7, index, base)
         q = d.disp[slot]
         break
       }
       case ExitReason.LDTR_TR: {
         const op = d.op[slot]
-        const insn = op === Op.Sldt ? LdtrTrInsn.Sldt : op === Op.Str ? LdtrTrInsn.Str : op === Op.Lldt ? LdtrTrInsn.Lldt : LdtrTrInsn.Ltr
-        info = memory ? ldtrTrInfoMem(insn, d.sc[slot], addr, sg & 7, index, base) : ldtrTrInfoReg(insn, d.r2[slot])
+        const insn =
+          op === Op.Sldt
+            ? LdtrTrInsn.Sldt
+            : op === Op.Str
+              ? LdtrTrInsn.Str
+              : op === Op.Lldt
+                ? LdtrTrInsn.Lldt
+                : LdtrTrInsn.Ltr
+        info = memory
+          ? ldtrTrInfoMem(insn, d.sc[slot], addr, sg & 7, index, base)
+          : ldtrTrInfoReg(insn, d.r2[slot])
         q = memory ? d.disp[slot] : 0
         break
       }
@@ -599,7 +742,9 @@ export class VmxCpu implements VmxHooks, Snapshottable {
         if (d.op[slot] === Op.Vmx) {
           const kind = d.ext[slot]
           if (kind === VmxInsn.Vmread || kind === VmxInsn.Vmwrite) {
-            info = memory ? vmxInsnInfoMem(d.sc[slot], addr, sg & 7, index, base, d.r1[slot]) : vmreadVmwriteInfoReg(d.r2[slot], d.r1[slot])
+            info = memory
+              ? vmxInsnInfoMem(d.sc[slot], addr, sg & 7, index, base, d.r1[slot])
+              : vmreadVmwriteInfoReg(d.r2[slot], d.r1[slot])
             q = memory ? d.disp[slot] : 0
           } else if (kind >= VmxInsn.Vmptrld) {
             // Bits 31:28 name the register holding the type only for INVEPT and INVVPID (Table 28-13).
@@ -637,7 +782,8 @@ export class VmxCpu implements VmxHooks, Snapshottable {
           ? IntrType.PrivilegedSoftwareException
           : IntrType.SoftwareException
     if (this.emulating) {
-      const code = errorCode >= 0 && injectionNeedsErrorCode(type, vector, (c.cr0 & CR0_PE) !== 0) ? errorCode : -1
+      const code =
+        errorCode >= 0 && injectionNeedsErrorCode(type, vector, (c.cr0 & CR0_PE) !== 0) ? errorCode : -1
       this.inject(vector, type, code, length)
       // KVM delivers a #PF's address into CR2 when it injects the fault (kvm_deliver_exception_payload).
       if (vector === Vec.PF) c.cr2 = c.excAddr
@@ -693,16 +839,25 @@ export class VmxCpu implements VmxHooks, Snapshottable {
    */
   private readonly secondStage = (gpa: number, access: number, lin: number, fetching: boolean): number => {
     const c = this.cpu
-    const hpa = this.walker.translate(this.eptp, gpa, access, c.traceWalks && c.sink.enabled ? this.traceEptRef(lin) : null)
+    const hpa = this.walker.translate(
+      this.eptp,
+      gpa,
+      access,
+      c.traceWalks && c.sink.enabled ? this.traceEptRef(lin) : null,
+    )
     if (hpa >= 0) {
       // With EPT A/D flags a read leaves the dirty flag clear: the TLB entry must not let a write
       // through without a new walk that sets it (§29.3.5).
-      c.xlatPerms = this.eptAd && (access & EptQual.WRITE) === 0 ? this.walker.permissions & ~2 : this.walker.permissions
+      c.xlatPerms =
+        this.eptAd && (access & EptQual.WRITE) === 0 ? this.walker.permissions & ~2 : this.walker.permissions
       return hpa
     }
     if (this.emulating && (access & EptQual.TRANSLATION) !== 0) return this.mmioAlias(gpa, lin)
     const misconfig = hpa === EPT_MISCONFIG
-    this.beginExit(misconfig ? ExitReason.EPT_MISCONFIG : ExitReason.EPT_VIOLATION, misconfig ? 0 : this.walker.qualification)
+    this.beginExit(
+      misconfig ? ExitReason.EPT_MISCONFIG : ExitReason.EPT_VIOLATION,
+      misconfig ? 0 : this.walker.qualification,
+    )
     this.vmcs.write64(F.GUEST_PHYSICAL_ADDRESS, gpa >>> 0, 0)
     if (!misconfig && access & EptQual.LINEAR_VALID) this.vmcs.write(F.GUEST_LINEAR_ADDRESS, lin >>> 0)
     this.finishExit(fetching || c.vecInfo !== 0 ? c.eip : c.insnEip())
@@ -711,7 +866,13 @@ export class VmxCpu implements VmxHooks, Snapshottable {
 
   private traceLinear = 0
   private readonly onEptRef = (level: number, hostPhys: number, entryLo: number): void => {
-    this.cpu.sink.emit(EventKind.PageWalk, WalkStep.Ept | level, hostPhys >>> 0, entryLo >>> 0, this.traceLinear >>> 0)
+    this.cpu.sink.emit(
+      EventKind.PageWalk,
+      WalkStep.Ept | level,
+      hostPhys >>> 0,
+      entryLo >>> 0,
+      this.traceLinear >>> 0,
+    )
   }
   private traceEptRef(lin: number): (level: number, hostPhys: number, entryLo: number) => void {
     this.traceLinear = lin
@@ -738,7 +899,9 @@ export class VmxCpu implements VmxHooks, Snapshottable {
 
   private aliasToGpa(hostPhys: number): number {
     const k = (hostPhys - ALIAS_BASE) >>> 12
-    return k < ALIAS_PAGES && this.aliasGpa[k] >= 0 ? ((this.aliasGpa[k] << 12) | (hostPhys & 0xfff)) >>> 0 : -1
+    return k < ALIAS_PAGES && this.aliasGpa[k] >= 0
+      ? ((this.aliasGpa[k] << 12) | (hostPhys & 0xfff)) >>> 0
+      : -1
   }
 
   private readonly route: IoRoute = {
@@ -820,7 +983,10 @@ export class VmxCpu implements VmxHooks, Snapshottable {
 
   /** Whether an external interrupt injected now would be accepted: RFLAGS.IF = 1 and no STI/MOV-SS blocking (§27.3.1.4–5). */
   get guestInterruptible(): boolean {
-    return (this.guestRflags & IF) !== 0 && (this.vmcs.read(F.GUEST_INTERRUPTIBILITY_INFO) & (Interruptibility.STI | Interruptibility.MOV_SS)) === 0
+    return (
+      (this.guestRflags & IF) !== 0 &&
+      (this.vmcs.read(F.GUEST_INTERRUPTIBILITY_INFO) & (Interruptibility.STI | Interruptibility.MOV_SS)) === 0
+    )
   }
 
   /**
@@ -846,7 +1012,7 @@ export class VmxCpu implements VmxHooks, Snapshottable {
   readGuest(linear: number, length: number): Uint8Array {
     const out = new Uint8Array(length)
     const m = this.cpu.mem.u8
-    for (let n = 0; n < length; ) {
+    for (let n = 0; n < length;) {
       const lin = (linear + n) >>> 0
       const t = this.translateGuest(lin)
       if (t === null) return out.subarray(0, n)
@@ -860,7 +1026,7 @@ export class VmxCpu implements VmxHooks, Snapshottable {
   /** Writes bytes to guest memory at a guest-linear address; returns false (having written nothing) if any byte does not translate. */
   writeGuest(linear: number, bytes: Uint8Array): boolean {
     const parts: [number, number, number][] = []
-    for (let n = 0; n < bytes.length; ) {
+    for (let n = 0; n < bytes.length;) {
       const lin = (linear + n) >>> 0
       const t = this.translateGuest(lin, 'write')
       if (t === null) return false
@@ -893,7 +1059,11 @@ export class VmxCpu implements VmxHooks, Snapshottable {
 }
 
 /** A guest-linear address through 32-bit guest paging (no EPT), or null when not mapped. */
-function guestPhysOf(mem: Cpu['mem'], regs: { readonly cr0: number; readonly cr3: number; readonly cr4: number }, lin: number): number | null {
+function guestPhysOf(
+  mem: Cpu['mem'],
+  regs: { readonly cr0: number; readonly cr3: number; readonly cr4: number },
+  lin: number,
+): number | null {
   if ((regs.cr0 & CR0_PG) === 0) return lin
   const read = (a: number): number => (a + 4 <= mem.size ? mem.read32(a) : 0)
   const pde = read(((regs.cr3 & 0xfffff000) | ((lin >>> 22) << 2)) >>> 0)
