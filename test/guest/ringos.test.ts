@@ -178,7 +178,7 @@ describe.each(['native', 'virtio'])('ringos-%s.elf', (platform) => {
   it('sgdt: ring 3 and the kernel both see the GDT the kernel loaded', () => {
     const gdt = `${hex(gdtAddress(platform), 8)}/0x002f` // six 8-byte descriptors: limit 47
     const f = fields(step('sgdt'), 'sgdt:')
-    expect(f).toEqual({ lgdt: gdt, ring3: gdt, kernel: gdt, kernel_cpl: '0', result: 'match' })
+    expect(f).toEqual({ lgdt: gdt, ring3: gdt, kernel: gdt, kernel_cpl: '0', result: 'match', ring3_result: 'match' })
   })
 
   it('a faulting program is killed with a report and the shell lives on', () => {

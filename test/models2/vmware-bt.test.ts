@@ -63,7 +63,13 @@ describe('vmware-bt runs ringos with its kernel as translated code', () => {
   it('sgdt: the kernel sees the GDT it loaded and CPL 0; ring 3 runs untranslated and sees the VMM’s table', () => {
     const f = fields(out['sgdt']!, 'sgdt:')
     const gdt = `${hex(symbol('kernel', 'gdt').start)}/0x002f`
-    expect(f).toMatchObject({ lgdt: gdt, kernel: gdt, kernel_cpl: '0' })
+    expect(f).toMatchObject({
+      lgdt: gdt,
+      kernel: gdt,
+      kernel_cpl: '0',
+      result: 'match',
+      ring3_result: 'mismatch',
+    })
     // Guest user code is executed directly, not translated: SGDT in ring 3 stores the real GDTR, the
     // VMM's shadow table — the "Red Pill" that detected VMware's binary translator.
     const real = g.s.vms[0]!.cpu.inspect().gdtr
@@ -186,3 +192,23 @@ describe.skipIf(!haveNasm)('vmware-bt self-modifying code (needs nasm, Debian pa
 })
 
 describe('vmware-bt sessions', () => determinism(() => ringos('vmware-bt'), bt))
+
+describe('vmware-bt management: vim-cmd through hostd', () => {
+  it('powers the VM off and on again, the power-on path ending in the translator', () => {
+    const g = ringos('vmware-bt')
+    g.idle()
+    g.events()
+    expect(g.s.manage('vim-cmd vmsvc/getallvms').output).toMatch(/^1\s+vm1\s+\[datastore1\] vm1\/vm1\.vmx/m)
+    expect(g.s.manage('vim-cmd vmsvc/power.off 1').output).toBe('Powering off VM:\n')
+    expect(g.s.manage('vim-cmd vmsvc/power.getstate 1').output).toBe('Retrieved runtime info\nPowered off\n')
+    g.events()
+    expect(g.s.manage('vim-cmd vmsvc/power.on 1').exitCode).toBe(0)
+    const hops = g
+      .events()
+      .filter((e) => e.kind === EventKind.Hop)
+      .map((e) => `${g.component(e.from)}>${g.component(e.to)}`)
+    expect(hops).toEqual(['vim-cmd>hostd', 'hostd>vmkernel', 'vmkernel>vmm', 'vmm>bt', 'hostd>vim-cmd'])
+    expect(g.idle().stop).toBe('idle')
+    expect(g.console()).toMatch(/disk: 1024 sectors[\s\S]*disk: 1024 sectors[^\n]*\n\$ $/)
+  }, 60_000)
+})
