@@ -126,6 +126,9 @@ export class VmwareBtModel extends RingCompressionModel<VmwareBtCostId> {
         },
       }),
     }
+    // A rebooted or restored VM gets a new vCPU: the old one's cache must not report the new image's writes.
+    const old = this.vcpus.get(vm.index)
+    if (old !== undefined) old.cpu.tc = null
     this.vcpus.set(vm.index, v)
     bt.tc = v.tc
     bt.sensitiveInterceptor = (insn, slot) => this.sensitive(v, mon, p, insn, slot)
