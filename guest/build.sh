@@ -84,13 +84,14 @@ node tools/mkustar.mjs "$OUT/ringos-disk.img" "$DISK_KIB" "${disk_entries[@]}"
 
 # Containers (the `container` architecture): the native kernel built with RINGOS_CONTAINERS
 # (kernel/container.c: PID, mount and UTS namespaces and a pids cgroup), on a disk of its own with
-# runc and, under rootfs/, the root file system runc gives a container. The other images stay as they are.
+# runc (container/runc.c) and, under rootfs/, the root file system runc gives a container. The other
+# images and their disk stay as they are.
 CONTAINER_FLAGS=(-DRINGOS_CONTAINERS)
 CONTAINER_ROOTFS="sh ps ls cat clockd uptime"
 for f in $KERNEL_C container; do cc "kernel/$f.c" "kernel-container/$f.o" "${CONTAINER_FLAGS[@]}"; done
-cc user/runc.c user/runc.o
+cc container/runc.c container/runc.o
 ld "${LDFLAGS[@]}" -T user/user.ld -o "$BUILD/bin/runc" \
-  "$BUILD/user/crt0.o" "$BUILD/user/runc.o" "$BUILD/user/ulib.o" "$BUILD/lib/string.o" "$BUILD/lib/fmt.o"
+  "$BUILD/user/crt0.o" "$BUILD/container/runc.o" "$BUILD/user/ulib.o" "$BUILD/lib/string.o" "$BUILD/lib/fmt.o"
 strip --strip-all -o "$BUILD/disk/bin/runc" "$BUILD/bin/runc"
 container_entries=("${disk_entries[@]}" "bin/runc=$BUILD/disk/bin/runc:755")
 for prog in $CONTAINER_ROOTFS; do container_entries+=("rootfs/bin/$prog=$BUILD/disk/bin/$prog:755"); done

@@ -8,7 +8,7 @@
  *  - A UTS namespace gives it its own host name: the container's id.
  *  - A pids cgroup limits how many processes it may have.
  *
- * runc (user/runc.c) starts a container in four system calls, the steps of the real one: clone_ns
+ * runc (container/runc.c) starts a container in four system calls, the steps of the real one: clone_ns
  * (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS), cgroup, pivot_root, execve_ns. ringos has no fork, so the
  * namespaces come first, as unshare(2) makes them, and the container's process 1 is created by the
  * execve_ns that starts its program. Only kernels built with RINGOS_CONTAINERS have this file.

@@ -12,7 +12,7 @@
  *        runc list                               the containers
  *        runc kill ID                            end a container (its process 1, and so all of it)
  */
-#include "ulib.h"
+#include "../user/ulib.h"
 
 #define PIDS_MAX 8
 #define ROOTFS "/rootfs"
