@@ -95,7 +95,7 @@ ld "${LDFLAGS[@]}" -T user/user.ld -o "$BUILD/bin/runc" \
 strip --strip-all -o "$BUILD/disk/bin/runc" "$BUILD/bin/runc"
 container_entries=("${disk_entries[@]}" "bin/runc=$BUILD/disk/bin/runc:755")
 for prog in $CONTAINER_ROOTFS; do container_entries+=("rootfs/bin/$prog=$BUILD/disk/bin/$prog:755"); done
-container_entries+=("rootfs/motd=fs/container-motd:644")
+container_entries+=("rootfs/motd=container/motd:644")
 node tools/mkustar.mjs "$OUT/ringos-container-disk.img" "$DISK_KIB" "${container_entries[@]}"
 
 # One kernel per platform: the kernel proper, the platform's implementation of platform/platform.h,
