@@ -70,6 +70,7 @@ enum lab_op {
     LAB_SGDT = 2,       /* out: struct lab_sgdt */
     LAB_PTEMOD = 3,     /* arg: number of updates; returns 0 when every remap was seen by a read */
     LAB_DISK_READ = 4,  /* arg: LBA; one sector read through the platform's block driver, no cache */
+    LAB_PIO = 5,        /* arg: count; that many reads of port 0x80 in the kernel (Adams & Agesen's "in") */
 };
 
 struct lab_popf {

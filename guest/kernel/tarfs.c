@@ -10,7 +10,7 @@
 
 #define SECTOR 512
 #define MAX_FILES 64
-#define CACHE_SECTORS 128 /* 64 KiB, enough to keep every program of the shell's day warm */
+#define CACHE_SECTORS 1024 /* 512 KiB: the whole disk image, so programs load from the disk once (a page cache) */
 
 struct ustar_header {
     char name[100], mode[8], uid[8], gid[8], size[12], mtime[12], chksum[8], typeflag, linkname[100];

@@ -1,6 +1,7 @@
 /*
  * Lab: micro-benchmarks, timed with RDTSC.
  *   bench cpu [KiB]      a compute loop (CRC-32 of generated data): runs at native speed everywhere
+ *   bench pio [N]        N reads of port 0x80 in the kernel: the path of one port access
  *   bench syscall [N]    N getpid() round trips: ring 3 -> int 0x80 -> ring 0 -> IRET
  *   bench io [N]         N one-sector disk reads through the platform's block driver (no cache)
  */
@@ -56,8 +57,19 @@ int main(int argc, char **argv)
         uint64_t t1 = rdtsc();
         report("io", "reads", n, t1 - t0, "cycles_per_read");
         printf(" errors=%u\n", errors);
+    } else if (strcmp(what, "pio") == 0) {
+        uint32_t n = arg_or(argc, argv, 1000);
+        uint64_t t0 = rdtsc();
+        int rc = lab(LAB_PIO, n, 0);
+        uint64_t t1 = rdtsc();
+        if (rc != 0) {
+            printf("bench pio: this kernel has no I/O ports (error %d)\n", rc);
+            return 1;
+        }
+        report("pio", "reads", n, t1 - t0, "cycles_per_read");
+        printf("\n");
     } else {
-        printf("usage: bench cpu [KiB] | bench syscall [N] | bench io [N]\n");
+        printf("usage: bench cpu [KiB] | bench syscall [N] | bench io [N] | bench pio [N]\n");
         return 1;
     }
     return 0;

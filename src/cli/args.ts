@@ -39,6 +39,8 @@ export interface RunArgs {
   readonly manage: readonly string[]
   /** Memory virtualization for the VT-x models: EPT (default) or shadow page tables. */
   readonly paging?: PagingMode
+  /** An alternative cost table of the model (`--cost-profile`). */
+  readonly costProfile?: string
 }
 
 export type RunnerArch = 'machine' | 'vmx-null' | ArchId
@@ -48,7 +50,7 @@ export const CONSOLE_NAMES = ['com1', 'virtio'] as const
 export type ConsoleName = (typeof CONSOLE_NAMES)[number]
 
 export const USAGE =
-  'usage: ringside run --image FILE [--arch machine|vmx-null|ARCH] [--platform native|virtio|hyperv|xen-pv] [--vms N] [--manage CMD]... [--paging ept|shadow] [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
+  'usage: ringside run --image FILE [--arch machine|vmx-null|ARCH] [--platform native|virtio|hyperv|xen-pv] [--vms N] [--manage CMD]... [--paging ept|shadow] [--cost-profile NAME] [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
 
 /** Default step budget: large enough for any program in the repository, small enough to end a runaway guest. */
 export const DEFAULT_MAX_INSNS = 4_000_000_000
@@ -102,6 +104,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   let vms = 1
   const manage: string[] = []
   let paging: PagingMode | undefined
+  let costProfile: string | undefined
   for (let k = 1; k < argv.length; k++) {
     const flag = argv[k]
     const value = (): string => {
@@ -169,6 +172,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         paging = v
         break
       }
+      case '--cost-profile':
+        costProfile = value()
+        break
       case '--until-idle':
         untilIdle = true
         break
@@ -181,8 +187,17 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   }
   if (image === undefined) throw new UsageError('--image is required')
   const session = arch !== 'machine' && arch !== 'vmx-null'
-  if (!session && (platform !== undefined || vms !== 1 || manage.length > 0 || paging !== undefined)) {
-    throw new UsageError('--platform, --vms, --manage and --paging need an architecture (--arch)')
+  if (
+    !session &&
+    (platform !== undefined ||
+      vms !== 1 ||
+      manage.length > 0 ||
+      paging !== undefined ||
+      costProfile !== undefined)
+  ) {
+    throw new UsageError(
+      '--platform, --vms, --manage, --paging and --cost-profile need an architecture (--arch)',
+    )
   }
   if (session && console !== undefined)
     throw new UsageError(
@@ -205,5 +220,6 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     vms,
     manage,
     paging,
+    costProfile,
   }
 }

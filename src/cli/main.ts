@@ -59,6 +59,7 @@ function runSession(
         ...(args.entry === undefined ? {} : { entry: args.entry }),
       })),
       ...(args.paging ? { paging: args.paging } : {}),
+      ...(args.costProfile ? { costProfile: args.costProfile } : {}),
       manage: args.manage,
     })
   } catch (e) {

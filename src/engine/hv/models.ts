@@ -5,7 +5,7 @@ import type { CostTable } from './costs'
 import type { HypervisorModel, ModelHost } from './model'
 import type { PagingMode } from '../session/config'
 import type { SchedulerPolicy } from './scheduler'
-import { KVM_COSTS } from './kvm/costs'
+import { KVM_COSTS, KVM_VTX_2006_COSTS } from './kvm/costs'
 import { KvmModel } from './kvm/model'
 import { XEN_HVM_COSTS } from './xen-hvm/costs'
 import { XenHvmModel } from './xen-hvm/model'
@@ -36,6 +36,8 @@ export interface ModelFactory {
   readonly maxVms: number
   /** Memory-virtualization choices (`--paging`), the first the default; empty where there is no choice. */
   readonly paging?: readonly PagingMode[]
+  /** Alternative cost tables by name (`--cost-profile`), e.g. another CPU generation's figures. */
+  readonly profiles?: Readonly<Record<string, CostTable>>
   /** The scheduler whose spirit the architecture's vCPU scheduling follows (none: bare metal, containers). */
   readonly scheduler?: SchedulerPolicy
   /** Builds the model; it must not touch `host.hostMemory` or `host.vms` until a VM starts. */
@@ -52,6 +54,7 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
   },
   kvm: {
     costs: KVM_COSTS,
+    profiles: { 'vtx-2006': KVM_VTX_2006_COSTS },
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
     scheduler: 'cfs',

@@ -1,4 +1,5 @@
 import { cost, type CostTable } from './costs'
+import { NATIVE_COSTS } from './native-costs'
 
 /**
  * Costs shared by every hardware-assisted (VT-x) model: the hardware transitions are the same
@@ -37,16 +38,10 @@ export const VTX_COSTS = {
     'kvm-unit-tests-2012',
     'outl_to_kernel 4,451 − vmcall 3,898: an in-kernel write handler (used for an ioeventfd match) [R: outl_to_kernel measures an in-kernel PIO device]',
   ),
-  'guest-syscall': cost(
-    150,
-    'local-kvm-measurement',
-    'native getppid round trip ~250–380 cycles (no exit involved), about half for entering the kernel [R: the split]',
-  ),
-  'guest-sysret': cost(
-    150,
-    'local-kvm-measurement',
-    'native getppid round trip ~250–380 cycles, about half for returning to user mode [R: the split]',
-  ),
+  'guest-syscall': NATIVE_COSTS['guest-syscall'],
+  'guest-sysret': NATIVE_COSTS['guest-sysret'],
+  'native-fault': NATIVE_COSTS['native-fault'],
+  'native-page-fault': NATIVE_COSTS['native-page-fault'],
   'host-syscall': cost(
     300,
     'local-kvm-measurement',

@@ -33,6 +33,8 @@ export interface SessionConfig {
   readonly paging?: PagingMode
   /** Management commands run before the guests start. */
   readonly manage?: readonly string[]
+  /** An alternative cost table of the model (e.g. `vtx-2006` for KVM: first-generation VT-x). */
+  readonly costProfile?: string
 }
 
 export const MAX_VMS = 4
@@ -110,5 +112,17 @@ export function parseSessionConfig(raw: unknown): SessionConfig {
     }
     manage = r.manage as string[]
   }
-  return { arch: r.arch, vms, ...(paging ? { paging } : {}), ...(manage ? { manage } : {}) }
+  let costProfile: string | undefined
+  if (r.costProfile !== undefined) {
+    if (typeof r.costProfile !== 'string' || !/^[a-z0-9-]{1,32}$/.test(r.costProfile))
+      fail('costProfile: a name of lowercase letters, digits and -')
+    costProfile = r.costProfile
+  }
+  return {
+    arch: r.arch,
+    vms,
+    ...(paging ? { paging } : {}),
+    ...(manage ? { manage } : {}),
+    ...(costProfile ? { costProfile } : {}),
+  }
 }

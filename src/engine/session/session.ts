@@ -141,7 +141,18 @@ export class Session implements ModelHost {
       )
     this.sink = new EventSink(this.clock)
     this.topology = instantiateTopology(TOPOLOGIES[config.arch], config.vms.length)
-    this.flows = new FlowRecorder(this.sink, this.clock, this.topology, factory.costs)
+    let costs = factory.costs
+    if (config.costProfile !== undefined) {
+      const profile = factory.profiles?.[config.costProfile]
+      if (!profile) {
+        const names = Object.keys(factory.profiles ?? {})
+        throw new ConfigError(
+          `${config.arch} has ${names.length ? `cost profiles ${names.join(', ')}` : 'no cost profiles'}, not ${config.costProfile}`,
+        )
+      }
+      costs = profile
+    }
+    this.flows = new FlowRecorder(this.sink, this.clock, this.topology, costs)
     const vmBytes = config.vms.map((v) => (v.memMiB ?? 64) << 20)
     const reserved = mib(factory.reservedBytes(config.vms.length))
     this.reservedBytes = reserved

@@ -1,4 +1,5 @@
 import { Cpu } from '../../cpu/cpu'
+import { PcLayout } from '../../machine/layout'
 import type { TrapSource } from '../../cpu/vmx-seam'
 import type { StateReader, StateWriter } from '../../snapshot'
 import { EventKind, FlowKind, HopCause } from '../../trace/schema'
@@ -46,7 +47,14 @@ export class BareModel implements HypervisorModel {
     const cpu: Cpu = new Cpu({
       mem: this.host.hostMemory,
       ports: new ObservedPortBus(vm.pc.ports, (port, _size, write, value) =>
-        this.deviceAccess(cpu, this.c[portDevice(port)], port, write, value, 'native-pio'),
+        this.deviceAccess(
+          cpu,
+          this.c[portDevice(port)],
+          port,
+          write,
+          value,
+          port === PcLayout.ataCommand ? 'native-ata-data' : 'native-pio',
+        ),
       ),
       mmio: new ObservedMmioBus(vm.pc.mmio, (addr, _size, write, value) =>
         this.deviceAccess(cpu, this.c[mmioDevice(addr)], addr, write, value, 'native-mmio'),

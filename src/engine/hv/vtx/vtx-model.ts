@@ -4,7 +4,8 @@ import { MmioBus, PortBus } from '../../machine/bus'
 import { Irq } from '../../machine/layout'
 import type { Vm } from '../../session/vm'
 import type { StateReader, StateWriter } from '../../snapshot'
-import { FlowKind, HopCause } from '../../trace/schema'
+import { EventKind, FlowKind, HopCause } from '../../trace/schema'
+import type { TrapSource } from '../../cpu/vmx-seam'
 import type { GuestPhys, HostPhys } from '../../types'
 import {
   PIN_EXT_INTR_EXITING,
@@ -51,6 +52,8 @@ const CR4_PSE = 1 << 4
 const CR4_PGE = 1 << 7
 const CR4_VMXE = 1 << 13
 const PF = 14
+/** The guest's system-call vector (ringos and Linux i386: int 0x80). */
+const SYSCALL_VECTOR = 0x80
 
 /**
  * The host-state area a VM entry checks (SDM §27.2.2–27.2.3): a flat 32-bit host with paging and
@@ -196,7 +199,7 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
   // Building a vCPU
 
   createCpu(vm: Vm): Cpu {
-    return new Cpu({
+    const cpu = new Cpu({
       mem: this.host.hostMemory,
       // Every port access exits (unconditional I/O exiting) and MMIO is reached only through EPT
       // exits, so the vCPU has no buses of its own: the hypervisor emulates.
@@ -206,6 +209,39 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
       sink: this.host.sink,
       clock: this.host.clock,
     })
+    cpu.trapInterceptor = (vector, errorCode, source) => this.guestTrap(vm, cpu, vector, errorCode, source)
+    return cpu
+  }
+
+  /**
+   * What the guest's own IDT delivers without any exit — a system call, a fault — costs what it costs
+   * on bare metal (hypervisor-flows.md §3.2 (f): "KVM never sees it"); reported as the same flows so
+   * architectures compare on equal terms. Nothing is intercepted.
+   */
+  private guestTrap(vm: Vm, cpu: Cpu, vector: number, errorCode: number, source: TrapSource): boolean {
+    if (cpu.vmxMode !== 2) return false
+    const kernel = this.c('guest-kernel', vm)
+    if (source === 'software' && vector === SYSCALL_VECTOR) {
+      const eax = cpu.r[0]! >>> 0
+      this.host.sink.emit(EventKind.Syscall, eax, cpu.eip >>> 0, cpu.r[3]! >>> 0)
+      const user = this.c('guest-user', vm)
+      this.flows.begin(FlowKind.Syscall, eax, user)
+      this.flows.hop(user, kernel, HopCause.Syscall, 'guest-syscall' as K, eax)
+      this.flows.end()
+    } else if (source === 'exception') {
+      const cpuHw = this.c('cpu', null)
+      this.flows.begin(FlowKind.Exception, vector, cpuHw, errorCode >>> 0)
+      this.flows.hop(
+        cpuHw,
+        kernel,
+        HopCause.Trap,
+        (vector === PF ? 'native-page-fault' : 'native-fault') as K,
+        vector,
+        errorCode >>> 0,
+      )
+      this.flows.end()
+    }
+    return false
   }
 
   vmStarted(vm: Vm): void {
