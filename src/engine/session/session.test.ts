@@ -108,6 +108,9 @@ describe('Session on bare metal', () => {
     s.run({ maxInstructions: 4_000_000 })
     const a = { out: console1(s), cycles: s.clock.cycles, insns: s.instructions }
     s.restore(snap)
+    // The replaced vCPU let go of the code it had decoded: no page still counts as holding code, so
+    // memory writes no longer reach it.
+    expect(s.hostMemory.codePages.some((n) => n !== 0)).toBe(false)
     // The restored console history is handed out again, so a terminal can redraw it.
     expect(console1(s)).toBe(booted)
     s.input(1, utf8Encode('ls\n'))

@@ -79,7 +79,7 @@ export class Vm implements ManagedVm {
   boot(makeCpu: (vm: Vm) => Cpu): void {
     this.memory.host.u8.fill(0, this.memory.base, this.memory.base + this.memory.size)
     this.buildDevices()
-    this.cpu = makeCpu(this)
+    this.replaceCpu(makeCpu)
     this.image = loadImage(this.memory, this.spec.image, {
       loadAddr: this.spec.loadAddr,
       entry: this.spec.entry,
@@ -93,6 +93,12 @@ export class Vm implements ManagedVm {
     this.startedAt = this.clock.cycles
     this.exitCode = null
     this.debugExitPending = false
+  }
+
+  /** The old vCPU is detached first, so its decoded code stops hearing this VM's memory writes. */
+  private replaceCpu(makeCpu: (vm: Vm) => Cpu): void {
+    ;(this.cpu as Cpu | undefined)?.dispose()
+    this.cpu = makeCpu(this)
   }
 
   powerOff(state: VmPowerState = 'off'): void {
@@ -137,7 +143,7 @@ export class Vm implements ManagedVm {
     this.debugExitPending = false
     if (this.state === 'off') return
     this.buildDevices()
-    this.cpu = makeCpu(this)
+    this.replaceCpu(makeCpu)
     this.cpu.loadState(r)
     this.pc.loadState(r)
     loadSparseBytes(r, this.memory.host.u8.subarray(this.memory.base, this.memory.base + this.memory.size))
