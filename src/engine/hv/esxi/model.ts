@@ -6,7 +6,7 @@ import { vmControl } from '../vm-control'
 import type { DeviceClass } from '../vtx/device-class'
 import { VtxModel } from '../vtx/vtx-model'
 import type { EsxiCostId } from './costs'
-import { EsxShell } from './vim-cmd'
+import { ESXI_VIM_CMD, EsxShell, type EsxCost } from './vim-cmd'
 
 /**
  * VMware ESXi with hardware assistance (hypervisor-flows.md §6.2). Every exit of a VM is handled by
@@ -17,13 +17,13 @@ import { EsxShell } from './vim-cmd'
  */
 export class EsxiModel extends VtxModel<EsxiCostId> {
   readonly arch = 'esxi' as const
-  readonly shell: EsxShell
+  readonly shell: EsxShell<EsxCost>
   protected readonly hypervisorId = 'vmm'
   protected readonly cpuidSignature = [0x40000010, 'VMwareVMware'] as const
 
   constructor(host: ModelHost) {
     super(host)
-    this.shell = new EsxShell(vmControl(host), this.flows, host.topology)
+    this.shell = new EsxShell(vmControl(host), this.flows, host.topology, ESXI_VIM_CMD)
   }
 
   protected deviceAccess(vm: Vm, device: DeviceClass, write: boolean): string {

@@ -3,13 +3,13 @@ import { FakeVms, recorderFor } from '../management-test-kit'
 import { instantiateTopology } from '../topology'
 import { ESXI_COSTS } from './costs'
 import { ESXI } from './topology'
-import { EsxShell } from './vim-cmd'
+import { ESXI_VIM_CMD, EsxShell } from './vim-cmd'
 
 function setup(running = true) {
   const t = instantiateTopology(ESXI, 2)
   const vms = new FakeVms(['vm1', 'vm2'], running)
   const r = recorderFor(t, ESXI_COSTS, vms.clock)
-  return { vms, shell: new EsxShell(vms, r.rec, t), ...r }
+  return { vms, shell: new EsxShell(vms, r.rec, t, ESXI_VIM_CMD), ...r }
 }
 
 describe('ESXi shell (vim-cmd, esxcli through hostd)', () => {

@@ -16,7 +16,8 @@ import { RingCompressionModel, type Parts } from '../trap-emulate/ring-compressi
 import { vmControl } from '../vm-control'
 import type { VmwareBtCostId } from './costs'
 import { BtCpu, TranslationCache, type BtStats } from './translation-cache'
-import { BtVimCmd } from './vim-cmd'
+import { BT_VIM_CMD } from './vim-cmd'
+import { EsxShell } from '../esxi/vim-cmd'
 
 /**
  * `BtCallout.reason`: a privileged instruction's {@link PrivilegedInsn} value; a sensitive one's
@@ -67,7 +68,7 @@ interface VcpuBt {
  */
 export class VmwareBtModel extends RingCompressionModel<VmwareBtCostId> {
   readonly arch = 'vmware-bt' as const
-  readonly shell: BtVimCmd
+  readonly shell: EsxShell<VmwareBtCostId>
   private readonly vcpus = new Map<number, VcpuBt>()
 
   constructor(host: ModelHost) {
@@ -84,7 +85,7 @@ export class VmwareBtModel extends RingCompressionModel<VmwareBtCostId> {
         emulate: { cpu: 'bt-callout', halt: 'bt-callout', mmu: 'bt-callout-mmu', io: 'bt-callout-io' },
       },
     )
-    this.shell = new BtVimCmd(vmControl(host), this.flows, host.topology)
+    this.shell = new EsxShell(vmControl(host), this.flows, host.topology, BT_VIM_CMD)
   }
 
   protected override makeCpu(env: CpuEnv): Cpu {
