@@ -8,7 +8,9 @@
 //    start and at the end of the run.
 // The budget's run is 10 minutes: RINGSIDE_UI_BENCH_SECONDS=600 npm run bench -- ui. The default is
 // shorter so that `npm run bench` stays reasonable. RINGSIDE_UI_BENCH_ARCH picks the architecture
-// (default: kvm where the engine models it, else bare). Prints one JSON line.
+// (default: kvm where the engine models it, else bare). RINGSIDE_UI_BENCH_TRACE=FILE also writes a
+// Chrome trace of the measured run (load it in DevTools' Performance panel; tracing costs time of its
+// own, so that run's figures read high). Prints one JSON line.
 import { chromium, type Page } from '@playwright/test'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
@@ -21,6 +23,7 @@ import { CHROMIUM_ARGS, findChromium, missingChromiumMessage } from '../scripts/
 
 const SECONDS = Math.max(5, Number(process.env.RINGSIDE_UI_BENCH_SECONDS ?? 30))
 const ARCH = process.env.RINGSIDE_UI_BENCH_ARCH ?? ('kvm' in MODELS ? 'kvm' : 'bare')
+const TRACE = process.env.RINGSIDE_UI_BENCH_TRACE ?? null
 const WARMUP_MS = 10_000
 const QUIET_MS = 500
 const BUDGET = { frameP95Ms: 16.7, longestTaskMs: 50, initialJsGzipKB: 300, ttiMs: 1500, heapRatio: 1.1 }
@@ -50,6 +53,18 @@ const PROBES = `
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) globalThis.__longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+  globalThis.__longFrames = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      globalThis.__longFrames.push({
+        start: e.startTime,
+        duration: e.duration,
+        scripts: e.scripts.map((s) => ({
+          what: (s.invoker || s.invokerType) + ' ' + (s.sourceFunctionName || '') + ' ' + (s.sourceURL || '').split('/').pop() + ':' + s.sourceCharPosition,
+          duration: s.duration,
+        })),
+      });
+  }).observe({ type: 'long-animation-frame', buffered: true });
   globalThis.__ready = null;
   new MutationObserver(() => {
     if (globalThis.__ready === null && document.querySelector('[data-testid="engine-status"][data-status="ready"]'))
@@ -60,6 +75,25 @@ const PROBES = `
 interface LongTask {
   start: number
   duration: number
+}
+
+/** A frame that took over 50 ms (Long Animation Frames API) with the scripts that ran in it. */
+interface LongFrame extends LongTask {
+  scripts: { what: string; duration: number }[]
+}
+
+/** The scripts that took most of the long frames' time, summed by what ran. */
+function longFrameScripts(frames: readonly LongFrame[]): { what: string; ms: number; frames: number }[] {
+  const by = new Map<string, { ms: number; frames: number }>()
+  for (const f of frames)
+    for (const s of f.scripts) {
+      const e = by.get(s.what) ?? { ms: 0, frames: 0 }
+      by.set(s.what, { ms: e.ms + s.duration, frames: e.frames + 1 })
+    }
+  return [...by]
+    .map(([what, e]) => ({ what, ms: Math.round(e.ms), frames: e.frames }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5)
 }
 
 /** Navigation start to engine ready, then on until 500 ms pass with no long task. */
@@ -126,6 +160,22 @@ try {
   await page.waitForTimeout(WARMUP_MS)
 
   const heapStart = await heapMB(page)
+  const stream = page.getByTestId('event-stream')
+  const streamAt = async () => ({
+    received: Number(await stream.getAttribute('data-received')),
+    dropped: Number(await stream.getAttribute('data-dropped')),
+  })
+  const streamStart = await streamAt()
+  if (TRACE !== null)
+    await browser.startTracing(page, {
+      path: TRACE,
+      categories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'v8.execute',
+        'disabled-by-default-v8.cpu_profiler',
+      ],
+    })
   await page.evaluate(() => {
     const g = globalThis as unknown as {
       __frames: number[]
@@ -145,6 +195,7 @@ try {
     requestAnimationFrame(tick)
   })
   await page.waitForTimeout(SECONDS * 1000)
+  if (TRACE !== null) await browser.stopTracing()
   const run = await page.evaluate(() => {
     const g = globalThis as unknown as {
       __frames: number[]
@@ -153,8 +204,14 @@ try {
       __from: number
     }
     g.__stop = true
-    return { frames: g.__frames.slice(1), tasks: g.__longTasks.filter((t) => t.start >= g.__from) }
+    const longFrames = (globalThis as unknown as { __longFrames: LongFrame[] }).__longFrames
+    return {
+      frames: g.__frames.slice(1),
+      tasks: g.__longTasks.filter((t) => t.start >= g.__from),
+      longFrames: longFrames.filter((f) => f.start >= g.__from),
+    }
   })
+  const streamEnd = await streamAt()
   const events = Number(await page.getByTestId('timeline-canvas').getAttribute('data-events'))
   const counts = await live.counts()
   const heapEnd = await heapMB(page)
@@ -177,11 +234,18 @@ try {
       frameMaxMs: round(Math.max(...run.frames)),
       frames: run.frames.length,
       longTasks: run.tasks.length,
+      // Where the long frames' script time went (empty when no frame took over 50 ms).
+      longFrameScripts: longFrameScripts(run.longFrames),
       initialJsFiles: initial.files,
       ttiRunsMs: ttis.map(Math.round),
       heapStartMB: round(heapStart),
       heapEndMB: round(heapEnd),
       guest: { instructions: counts.instructions, cycles: counts.cycles, timelineEvents: events },
+      // Events the page received per second during the run, and those the worker dropped for want of room.
+      stream: {
+        eventsPerSecond: Math.round((streamEnd.received - streamStart.received) / SECONDS),
+        dropped: streamEnd.dropped - streamStart.dropped,
+      },
       budget: BUDGET,
       withinBudget: {
         frameP95Ms: figures.frameP95Ms <= BUDGET.frameP95Ms,

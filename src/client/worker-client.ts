@@ -59,6 +59,11 @@ export function pickTransport(requested: string | null, isolated: boolean): 'tra
   return isolated && typeof SharedArrayBuffer === 'function' ? 'ring' : 'transfer'
 }
 
+/** Main-thread time one task may spend reading the ring (milliseconds). */
+const DRAIN_MS = 6
+/** Records read between two looks at the clock. */
+const DRAIN_RUN = 4096
+
 /** A macrotask on the main thread that is not clamped like nested timeouts. */
 function postTask(): (task: () => void) => void {
   const channel = new MessageChannel()
@@ -158,17 +163,18 @@ export class WorkerClient extends ClientBase {
   }
 
   /**
-   * Reads the ring until it is empty and the doorbell is armed. A producer that keeps it busy gets one
-   * ring's worth per task, so the main thread still renders between tasks.
+   * Reads the ring until it is empty and the doorbell is armed. A producer that keeps it busy gets
+   * {@link DRAIN_MS} of the main thread per task (read in runs of {@link DRAIN_RUN} records), so the
+   * page still renders between tasks; meanwhile the ring fills and the worker drops and counts.
    */
   private drainRing(): void {
     const ring = this.ring
     if (ring === null) return
-    let budget = ring.capacity
+    const end = performance.now() + DRAIN_MS
     for (;;) {
-      budget -= ring.read(this.consume)
+      ring.read(this.consume, DRAIN_RUN)
       if (ring.arm()) return
-      if (budget <= 0) break
+      if (performance.now() >= end) break
     }
     if (this.drainQueued) return
     this.drainQueued = true

@@ -18,7 +18,7 @@ export interface RunnerEnv {
 /** Wall time one run slice may take before the worker reads its messages again. */
 const SLICE_MS = 8
 /** Status messages while running: at most one per this many milliseconds (the last one always goes). */
-const STATUS_MS = 30
+const STATUS_MS = 100
 /**
  * Idleness is judged at every millisecond of virtual time, never at slice ends, so where an
  * `untilIdle` run stops does not depend on how wall time sliced it.

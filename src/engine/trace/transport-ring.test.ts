@@ -46,6 +46,29 @@ describe('EventRing', () => {
     expect(drain(ring)).toEqual(range(11, 8))
   })
 
+  it('reads at most as many records as the consumer asks for, in order, across wrap-around', () => {
+    const ring = new EventRing(EventRing.allocate(8))
+    ring.write(batch(0, 6), 6)
+    drain(ring)
+    ring.write(batch(6, 7), 7) // slots 6, 7, 0 … 4
+    const seen: Array<[number, number]> = []
+    const seqs: number[] = []
+    const take = (max: number) =>
+      ring.read((v, start, count) => {
+        seen.push([start, count])
+        for (let i = start; i < start + count; i++) seqs.push(v.f64[(i * 12 + W.seq) >> 1])
+      }, max)
+    expect(take(3)).toBe(3)
+    expect(seen).toEqual([
+      [6, 2],
+      [0, 1],
+    ])
+    expect(ring.available()).toBe(4)
+    expect(take(10)).toBe(4)
+    expect(seqs).toEqual(range(6, 7))
+    expect(take(10)).toBe(0)
+  })
+
   it('writes only what fits when full and reports how much', () => {
     const ring = new EventRing(EventRing.allocate(4))
     expect(ring.write(batch(0, 3), 3)).toBe(3)

@@ -122,14 +122,14 @@ export class EventRing {
   }
 
   /**
-   * Consumer: hands every available record to `consume` (in at most two contiguous runs, because of
-   * wrap-around), then frees their slots. The records must not be used after `consume` returns.
-   * Returns the number of records read.
+   * Consumer: hands the available records, at most `max` of them, to `consume` (in at most two
+   * contiguous runs, because of wrap-around), then frees their slots. The records must not be used
+   * after `consume` returns. Returns the number of records read.
    */
-  read(consume: RecordConsumer): number {
+  read(consume: RecordConsumer, max = Infinity): number {
     const r = Atomics.load(this.ctl, READ)
-    const n = (Atomics.load(this.ctl, WRITE) - r) >>> 0
-    if (n === 0) return 0
+    const n = Math.min((Atomics.load(this.ctl, WRITE) - r) >>> 0, max)
+    if (n <= 0) return 0
     const slot = r & this.mask
     const first = Math.min(n, this.capacity - slot)
     consume(this.view, slot, first)

@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useSession, useSessionStoreApi } from '../../state/context'
-import type { StreamStats } from '../../state/session-store'
 
 function EngineStatus() {
   const { t } = useTranslation()
@@ -26,7 +25,10 @@ function EngineStatus() {
   )
 }
 
-/** Event-stream figures, written straight into the DOM on each published frame (no React render). */
+/** How often the figures may change while events stream in (milliseconds): they are read, not watched. */
+const FIGURES_MS = 250
+
+/** Event-stream figures, written straight into the DOM (no React render), at most every FIGURES_MS. */
 function StreamFigures() {
   const { t, i18n } = useTranslation()
   const store = useSessionStoreApi()
@@ -34,8 +36,13 @@ function StreamFigures() {
   useEffect(() => {
     const count = new Intl.NumberFormat(i18n.language)
     const rate = new Intl.NumberFormat(i18n.language, { notation: 'compact', maximumFractionDigits: 1 })
-    const render = (s: StreamStats) => {
+    let shownAt = -Infinity
+    let timer: ReturnType<typeof setTimeout> | null = null
+    const render = () => {
+      timer = null
+      shownAt = performance.now()
       const el = ref.current
+      const s = store.getState().stream
       if (!el) return
       el.textContent = [
         t('events.received', { count: count.format(s.received) }),
@@ -46,8 +53,16 @@ function StreamFigures() {
       el.dataset.dropped = String(s.dropped)
       el.dataset.seqErrors = String(s.seqErrors)
     }
-    render(store.getState().stream)
-    return store.subscribe((s, prev) => s.stream !== prev.stream && render(s.stream))
+    render()
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (s.stream === prev.stream || timer !== null) return
+      // The last figures always show: a change within the interval is drawn at its end.
+      timer = setTimeout(render, Math.max(0, shownAt + FIGURES_MS - performance.now()))
+    })
+    return () => {
+      unsubscribe()
+      if (timer !== null) clearTimeout(timer)
+    }
   }, [store, t, i18n.language])
   return <span ref={ref} className="rs-figures" data-testid="event-stream" />
 }
