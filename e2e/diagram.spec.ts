@@ -3,6 +3,7 @@ import type { Locator, Page, TestInfo } from '@playwright/test'
 import { ARCH_IDS, TOPOLOGIES, type ArchId } from '../src/engine/hv/architectures'
 import { instantiateTopology } from '../src/engine/hv/topology'
 import { expect, test } from './fixtures'
+import { LivePage } from './pages/live-page'
 
 /** The architecture diagram as a user sees it. */
 class DiagramView {
@@ -74,6 +75,35 @@ class DiagramView {
     }
     throw new Error(`could not reach ${baseId} with the arrow keys`)
   }
+}
+
+/** Where the token is in each animation frame for `ms`: its hop and the centre of its circle. */
+async function sampleToken(page: Page, ms: number): Promise<{ hop: string; x: string; y: string }[]> {
+  return page.evaluate(
+    (ms) =>
+      new Promise((resolve) => {
+        const samples: { hop: string; x: string; y: string }[] = []
+        const end = performance.now() + ms
+        const tick = () => {
+          const token = document.querySelector('[data-testid="flow-token"]')
+          const circle = token?.querySelector('circle')
+          const hop = token?.getAttribute('data-hop')
+          if (hop != null && circle != null)
+            samples.push({ hop, x: circle.getAttribute('cx') ?? '', y: circle.getAttribute('cy') ?? '' })
+          if (performance.now() < end) requestAnimationFrame(tick)
+          else resolve(samples)
+        }
+        requestAnimationFrame(tick)
+      }),
+    ms,
+  )
+}
+
+/** The distinct token positions seen on each hop. */
+function positionsByHop(samples: { hop: string; x: string; y: string }[]): Map<string, Set<string>> {
+  const by = new Map<string, Set<string>>()
+  for (const s of samples) by.set(s.hop, (by.get(s.hop) ?? new Set()).add(`${s.x},${s.y}`))
+  return by
 }
 
 async function rect(l: Locator) {
@@ -241,10 +271,13 @@ test.describe('architecture diagram', () => {
     await ringside.open()
     await d.choose('kvm', 1)
     await expect(d.token).toBeHidden()
-    await page.getByTestId('diagram-speed').selectOption('fast')
+    // The run speed sets the animation's pace: 25 M cycles/s animates fast.
+    await new LivePage(page).setSpeed('25m')
     await page.getByTestId('demo-flow').click()
     await expect(d.token).toBeVisible()
     await expect(d.token).toHaveAttribute('data-label', /VM exit 30/)
+    // The token moves along each hop.
+    expect([...positionsByHop(await sampleToken(page, 300)).values()].some((p) => p.size > 2)).toBe(true)
     await expect(page.getByTestId('flow-caption')).toContainText('hypervisor-flows.md §3.2(b)')
     await expect(page.getByTestId('flow-caption')).toContainText('not a running machine')
     await expect(d.hops.locator('[aria-current="step"]')).toContainText('QEMU (VM 1)')
@@ -268,33 +301,50 @@ test.describe('architecture diagram', () => {
     await page.getByTestId('demo-flow').click()
     await expect(d.token).toBeVisible()
     await expect(d.hops.locator('li')).toHaveCount(6)
-    const first = await rect(d.token.locator('circle'))
-    await page.waitForTimeout(200)
-    const later = await rect(d.token.locator('circle'))
-    expect(later).toEqual(first)
-    await expect(d.hops.locator('[aria-current="step"]')).toContainText('VM worker process')
+    // Frame by frame for longer than two hops take: one place per hop, and more than one hop.
+    const byHop = positionsByHop(await sampleToken(page, 1500))
+    expect(byHop.size).toBeGreaterThan(1)
+    for (const [hop, places] of byHop) expect(places.size, `hop ${hop}`).toBe(1)
+    await expect(d.hops.locator('[aria-current="step"]')).toBeVisible()
   })
 
-  test('pause freezes the token; full speed shows heat instead of tokens', async ({ ringside, page }) => {
+  test('the live Pause holds the token where it is; Run lets it go on', async ({ ringside, page }) => {
     const d = new DiagramView(page)
+    const live = new LivePage(page)
     await ringside.open()
-    await d.choose('xen-hvm', 1)
-    await page.getByTestId('demo-flow').click()
-    await expect(d.token).toBeVisible()
-    await page.getByTestId('diagram-pause').click()
-    await expect(page.getByTestId('diagram-pause')).toHaveAttribute('aria-pressed', 'true')
-    const hop = await d.token.getAttribute('data-hop')
-    await page.waitForTimeout(1500)
-    await expect(d.token).toHaveAttribute('data-hop', hop ?? '')
-    await page.getByTestId('diagram-pause').click()
-    await page.getByTestId('diagram-speed').selectOption('full')
+    await live.chooseArch('bare')
+    // Slow motion: one flow at a time, 1.5 s a hop.
+    await live.setSpeed('flow')
+    await page.getByTestId('run').click()
+    await expect(d.token).toBeVisible({ timeout: 20_000 })
+    await page.getByTestId('pause').click()
+    await expect(d.root.locator('svg[data-paused="true"]')).toHaveCount(1)
+    const held = await sampleToken(page, 2000)
+    expect(new Set(held.map((s) => `${s.hop} ${s.x},${s.y}`)).size).toBe(1)
+    await page.getByTestId('run').click()
+    await expect(d.token).not.toHaveAttribute('data-hop', held[0].hop, { timeout: 10_000 })
+  })
+
+  test('at full speed the diagram shows heat instead of tokens', async ({ ringside, page }) => {
+    const d = new DiagramView(page)
+    const live = new LivePage(page)
+    await ringside.open()
+    await live.chooseArch('bare')
+    await live.setSpeed('full')
+    await page.getByTestId('run').click()
+    await expect(d.component('guest-kernel')).toHaveAttribute('data-rate', /\d/)
+    await expect(d.root.locator('.rs-dg-edge-visual[data-rate]').first()).toBeVisible()
     await expect(d.token).toBeHidden()
+    await expect(page.getByTestId('live-caption')).toHaveAttribute('data-heat', 'true')
+    // A demonstration counts towards the heat too.
+    await d.choose('xen-hvm', 1)
     await page.getByTestId('demo-flow').click()
     await expect(d.component('dom0-qemu')).toHaveAttribute('data-rate', /\d/)
     await expect(d.root.locator('.rs-dg-edge-visual[data-edge="xen>dom0-kernel"]')).toHaveAttribute(
       'data-rate',
       /\d/,
     )
+    await expect(d.token).toBeHidden()
   })
 
   const axeCases = [
@@ -313,7 +363,7 @@ test.describe('architecture diagram', () => {
       await ringside.languageSelect.selectOption(c.language)
       await ringside.themeSelect.selectOption(c.theme)
       await d.choose('xen-hvm', 2)
-      await page.getByTestId('diagram-speed').selectOption('slow')
+      await new LivePage(page).setSpeed('flow')
       await page.getByTestId('demo-flow').click()
       await expect(d.token).toBeVisible()
       await expectNoViolations(page, testInfo, `${c.name}-flow`)

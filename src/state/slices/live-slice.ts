@@ -52,6 +52,8 @@ export interface LiveState {
   readonly status: SessionStatus | null
   /** The user's run is going (continuous, or flow by flow in slow motion). */
   readonly running: boolean
+  /** The user paused: what the diagram animates holds still until the next run, step or scenario. */
+  readonly held: boolean
   readonly problem: LiveProblem | null
   readonly scenario: ScenarioProgress | null
   readonly management: readonly ManagementEntry[]
@@ -99,6 +101,7 @@ const INITIAL: LiveState = {
   session: null,
   status: null,
   running: false,
+  held: false,
   problem: null,
   scenario: null,
   management: [],
@@ -267,7 +270,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
       if (get().live.session === null) return
       await stopRunning()
       const token = runToken
-      setLive({ running: true })
+      setLive({ running: true, held: false })
       try {
         await runAt(token, null)
       } catch (err) {
@@ -298,7 +301,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
       } catch (err) {
         report(err)
       }
-      setLive({ running: false })
+      setLive({ running: false, held: true })
       const s = get().live.scenario
       if (s?.state === 'running') setLive({ scenario: { ...s, state: 'cancelled' } })
     },
@@ -306,6 +309,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
     step: async (unit) => {
       if (get().live.session === null) return
       await get().pause()
+      setLive({ held: false })
       try {
         await client.call('step', { unit })
       } catch (err) {
@@ -329,7 +333,7 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
       await stopRunning()
       let token = runToken
       progress(0, 'running')
-      setLive({ running: true })
+      setLive({ running: true, held: false })
       // Console bytes of the VM when the last line was typed: a wait needs new output ending in the prompt.
       let typedAt = -1
       try {

@@ -5,7 +5,9 @@ import { componentIndex, instantiateTopology } from '../../engine/hv/topology'
 import { encodeContext } from '../../engine/privilege'
 import { RecordView, encodeEvent } from '../../engine/trace/codec'
 import { EventKind, FlowKind, HopCause, RECORD_BYTES, type TraceEvent } from '../../engine/trace/schema'
-import type { DiagramDriver, DiagramFlow } from '../diagram/trace-adapter'
+import type { LiveDiagram } from '../diagram/draw'
+import type { Speed } from '../diagram/flow-player'
+import type { DiagramFlow } from '../diagram/trace-adapter'
 import { LiveDiagramFeed } from './live-diagram'
 
 const bare = instantiateTopology(TOPOLOGIES.bare, 1)
@@ -57,10 +59,21 @@ function setup() {
     request: (cb) => frames.push(cb),
     cancel: () => {},
   })
-  const seen = { active: [] as Array<number | null>, flows: [] as DiagramFlow[] }
-  const driver: DiagramDriver = {
+  const seen = {
+    active: [] as Array<number | null>,
+    flows: [] as DiagramFlow[],
+    hops: 0,
+    skipped: 0,
+    speed: null as Speed | null,
+    paused: null as boolean | null,
+  }
+  const driver: LiveDiagram = {
     setActive: (c) => seen.active.push(c),
+    countHop: () => seen.hops++,
     playFlow: (f) => seen.flows.push(f),
+    skipFlow: () => seen.skipped++,
+    setSpeed: (s) => (seen.speed = s),
+    setPaused: (p) => (seen.paused = p),
   }
   const send = (events: TraceEvent[]) => {
     const view = new RecordView(new ArrayBuffer(events.length * RECORD_BYTES))
@@ -123,6 +136,55 @@ describe('LiveDiagramFeed', () => {
     expect(seen.active).toEqual([])
     advance(16)
     expect(seen.active).toEqual([kernel])
+  })
+
+  it('at full speed builds no flows, but the diagram gets every hop as heat', () => {
+    const { feed, driver, seen, send, advance } = setup()
+    feed.setSession({ arch: 'bare', vms: 1 })
+    feed.attach(driver, bare)
+    feed.setSpeed('full')
+    expect(seen.speed).toBe('full')
+    for (let f = 1; f <= 50; f++) send(syscall(f))
+    advance(16)
+    expect(seen.flows).toEqual([])
+    expect(seen.hops).toBe(100)
+    expect(feed.current()).toBeNull()
+  })
+
+  it('builds no more flows than the pace can show, and tells the diagram how many it skipped', () => {
+    const { feed, driver, seen, send } = setup()
+    feed.setSession({ arch: 'bare', vms: 1 })
+    feed.attach(driver, bare)
+    feed.setSpeed('normal')
+    for (let f = 1; f <= 50; f++) send(syscall(f))
+    // One on show and three waiting at the normal pace.
+    expect(seen.flows).toHaveLength(4)
+    expect(seen.skipped).toBe(46)
+    expect(seen.hops).toBe(100)
+  })
+
+  it('holds the token while paused, and slow motion waits for it', async () => {
+    const { feed, driver, seen, send, advance } = setup()
+    feed.setSession({ arch: 'bare', vms: 1 })
+    feed.attach(driver, bare)
+    feed.setSpeed('slow')
+    send(syscall(1))
+    let shown = false
+    void feed.shownAll().then(() => (shown = true))
+    advance(100)
+    feed.setPaused(true)
+    expect(seen.paused).toBe(true)
+    const at = feed.current()
+    advance(60_000)
+    await Promise.resolve()
+    expect(shown).toBe(false)
+    expect(feed.current()).toBe(at)
+    feed.setPaused(false)
+    expect(seen.paused).toBe(false)
+    advance(16)
+    advance(60_000)
+    await Promise.resolve()
+    expect(shown).toBe(true)
   })
 
   it('feeds a diagram only while it draws the session topology', () => {

@@ -2,14 +2,9 @@ import type { Disposable, EngineClient } from '../../client/engine-client'
 import { TOPOLOGIES, isArchId } from '../../engine/hv/architectures'
 import { instantiateTopology, type Topology } from '../../engine/hv/topology'
 import type { RunSpeedId } from '../../state/slices/run-speed'
-import { DiagramView } from '../diagram/draw'
+import type { LiveDiagram } from '../diagram/draw'
 import { FlowPlayer, type Speed } from '../diagram/flow-player'
-import {
-  TraceToDiagram,
-  type DiagramDriver,
-  type DiagramFlow,
-  type FlowKindName,
-} from '../diagram/trace-adapter'
+import { TraceToDiagram, type DiagramFlow, type FlowKindName, type FlowSink } from '../diagram/trace-adapter'
 
 /** How fast the diagram animates at each run speed: slow motion shows one flow at a time; full speed shows heat. */
 export const DIAGRAM_SPEED: Readonly<Record<RunSpeedId, Speed>> = {
@@ -35,17 +30,23 @@ export interface FrameClock {
 
 /**
  * Feeds a session's event stream to the architecture diagram: the component the CPU runs in (applied
- * once per animation frame, however many events move it) and every flow, through the diagram's
- * trace adapter. It keeps its own flow player at the diagram's pace, which tells the caption which
- * hop is on show and tells slow motion when a flow has been shown, so the next can be asked for.
+ * once per animation frame, however many events move it), heat, and the flows the pace can show,
+ * through the diagram's trace adapter. It keeps its own flow player at the diagram's pace, which tells
+ * the caption which hop is on show, tells slow motion when a flow has been shown (so the next can be
+ * asked for) and decides which flows are worth building at all.
  */
 export class LiveDiagramFeed {
   private topology: Topology | null = null
   private adapter: TraceToDiagram | null = null
-  private driver: DiagramDriver | null = null
-  private driverTopology: Topology | null = null
+  private diagram: LiveDiagram | null = null
+  private diagramTopology: Topology | null = null
+  /** The diagram draws the session's topology: only then is it fed. */
+  private draws = false
   private readonly player = new FlowPlayer()
-  private active: { component: number | null; context: number } | null = null
+  /** Where the last event put the CPU, not yet drawn. */
+  private activePending = false
+  private activeComponent: number | null = null
+  private activeContext = 0
   private shown: ShownFlow | null = null
   private serial = -1
   private frame = 0
@@ -53,7 +54,27 @@ export class LiveDiagramFeed {
   private readonly listeners = new Set<() => void>()
   private readonly events: Disposable
   private speed: Speed = 'normal'
+  private paused = false
   private label: (kind: FlowKindName, detail: number) => string = (kind) => kind
+  private readonly sink: FlowSink = {
+    setActive: (component, context) => {
+      this.activeComponent = component
+      this.activeContext = context
+      this.activePending = true
+      this.schedule()
+    },
+    countHop: (from, to) => {
+      if (this.draws) this.diagram?.countHop(from, to)
+    },
+    beginFlow: (kind) => {
+      // A management command is the user's own request: always shown (see play).
+      if (this.player.accepts || (kind === 'management' && this.speed !== 'full')) return true
+      this.player.skip()
+      if (this.draws) this.diagram?.skipFlow()
+      return false
+    },
+    playFlow: (flow) => this.play(flow),
+  }
 
   constructor(
     client: EngineClient,
@@ -73,33 +94,38 @@ export class LiveDiagramFeed {
         ? null
         : new TraceToDiagram({
             topology: this.topology,
-            driver: {
-              setActive: (component, context) => {
-                this.active = { component, context }
-                this.schedule()
-              },
-              playFlow: (flow) => this.play(flow),
-            },
+            sink: this.sink,
             label: (kind, detail) => this.label(kind, detail),
           })
     this.player.clear()
     this.shown = null
-    this.active = null
+    this.activePending = false
+    this.follow()
     this.notify()
     this.release()
   }
 
-  /** The diagram's driver (ArchitectureDiagram's onDriver); it is fed only while it draws the session's topology. */
-  readonly attach = (driver: DiagramDriver | null, topology: Topology | null): void => {
-    this.driver = driver
-    this.driverTopology = topology
-    if (driver instanceof DiagramView) driver.setSpeed(this.speed)
+  /** The diagram (ArchitectureDiagram's onDriver) and the topology it draws; null when it goes. */
+  readonly attach = (diagram: LiveDiagram | null, topology: Topology | null): void => {
+    this.diagram = diagram
+    this.diagramTopology = topology
+    diagram?.setSpeed(this.speed)
+    diagram?.setPaused(this.paused)
+    this.follow()
   }
 
   setSpeed(speed: Speed): void {
     this.speed = speed
     this.player.setSpeed(speed, this.clock.now())
-    if (this.driver instanceof DiagramView) this.driver.setSpeed(speed)
+    this.diagram?.setSpeed(speed)
+    this.schedule()
+  }
+
+  /** Holds every token where it is (the user paused), or lets them go on. */
+  setPaused(paused: boolean): void {
+    this.paused = paused
+    this.player.setPaused(paused, this.clock.now())
+    this.diagram?.setPaused(paused)
     this.schedule()
   }
 
@@ -133,24 +159,23 @@ export class LiveDiagramFeed {
     this.release()
   }
 
-  private drawsSession(): boolean {
-    const a = this.driverTopology
+  private follow(): void {
+    const a = this.diagramTopology
     const b = this.topology
-    return a !== null && b !== null && a.arch === b.arch && a.vms === b.vms
+    this.draws = a !== null && b !== null && a.arch === b.arch && a.vms === b.vms
   }
 
   private play(flow: DiagramFlow): void {
     const now = this.clock.now()
-    const draws = this.drawsSession()
     // A management command is the user's own request: it is shown at once, ahead of the flows
     // waiting (which a change of speed through full speed drops; their heat stays).
     if (flow.kind === 'management' && this.speed !== 'full') {
       for (const speed of ['full', this.speed] as const) {
         this.player.setSpeed(speed, now)
-        if (draws && this.driver instanceof DiagramView) this.driver.setSpeed(speed)
+        if (this.draws) this.diagram?.setSpeed(speed)
       }
     }
-    if (draws) this.driver?.playFlow(flow)
+    if (this.draws) this.diagram?.playFlow(flow)
     this.player.enqueue(flow, now)
     this.schedule()
   }
@@ -161,9 +186,10 @@ export class LiveDiagramFeed {
 
   private tick(): void {
     this.frame = 0
-    const active = this.active
-    this.active = null
-    if (active !== null && this.drawsSession()) this.driver?.setActive(active.component, active.context)
+    if (this.activePending) {
+      this.activePending = false
+      if (this.draws) this.diagram?.setActive(this.activeComponent, this.activeContext)
+    }
     const f = this.player.frame(this.clock.now())
     const topology = this.topology
     if (f !== null && topology !== null) {
@@ -176,10 +202,9 @@ export class LiveDiagramFeed {
       this.shown = { ...this.shown, hop: -1 }
       this.notify()
     }
-    if (this.player.busy) this.schedule()
-    else this.release()
+    if (!this.player.busy) this.release()
+    else if (!this.player.paused) this.schedule()
   }
-
   private release(): void {
     const waiters = this.waiters
     this.waiters = []

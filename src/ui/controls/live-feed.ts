@@ -2,7 +2,7 @@ import { useEffect, useSyncExternalStore } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
 import { selectDiagram, selectLive } from '../../state/app-store'
-import { useApp, useSessionStoreApi } from '../../state/context'
+import { useApp, useSession, useSessionStoreApi } from '../../state/context'
 import type { SessionState, SessionStore } from '../../state/session-store'
 import { architectureMessages, fill } from '../diagram/texts'
 import { flowLabel } from './flow-labels'
@@ -55,8 +55,8 @@ const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)'
 
 /**
  * Keeps the live session in step with the user's choices: a session for the diagram's architecture and
- * VM count with the chosen guest, the chosen speed (for the engine and the diagram), and the diagram
- * fed with the session's events in the user's language.
+ * VM count with the chosen guest, the chosen speed and pause (for the engine and the diagram), and the
+ * diagram fed with the session's events in the user's language.
  */
 export function useLiveSync(): void {
   const store = useSessionStoreApi()
@@ -65,11 +65,14 @@ export function useLiveSync(): void {
   const { guest, speed } = useApp(
     useShallow((s) => ({ guest: selectLive(s).guest, speed: selectLive(s).speed })),
   )
+  const held = useSession((s) => s.live.held)
   const { i18n } = useTranslation()
 
   useEffect(() => {
     void store.getState().openSession({ arch, vms, guest })
   }, [store, arch, vms, guest])
+
+  useEffect(() => feed.setPaused(held), [feed, held])
 
   useEffect(() => {
     void store.getState().setSpeed(speed)

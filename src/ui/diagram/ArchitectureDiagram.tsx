@@ -3,16 +3,16 @@ import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
 import { TOPOLOGIES } from '../../engine/hv/architectures'
 import { instantiateTopology, type Topology } from '../../engine/hv/topology'
-import { selectDiagram, selectTheme } from '../../state/app-store'
+import { selectDiagram, selectLive, selectTheme } from '../../state/app-store'
 import { useApp } from '../../state/context'
 import { ArchPicker } from './ArchPicker'
 import { DiagramDetails, describeItem, type DetailsSubject } from './DiagramDetails'
 import { DEMO_FLOWS, demoFlow } from './demo-flows'
-import { DiagramView, type DiagramItem } from './draw'
-import { SPEEDS, isSpeed, type Speed, type TokenFrame } from './flow-player'
+import { DiagramView, type DiagramItem, type LiveDiagram } from './draw'
+import type { TokenFrame } from './flow-player'
 import { layoutDiagram, type LayoutMetrics } from './layout'
 import { DiagramTexts, architectureMessages, fill } from './texts'
-import type { DiagramDriver, DiagramFlow } from './trace-adapter'
+import type { DiagramFlow } from './trace-adapter'
 import './diagram.css'
 
 const reducedMotionQuery = () => window.matchMedia('(prefers-reduced-motion: reduce)')
@@ -56,8 +56,11 @@ interface Shown {
 }
 
 export interface ArchitectureDiagramProps {
-  /** Receives the diagram's driver and topology whenever they change (null when unmounted), to feed it trace events. */
-  readonly onDriver?: (driver: DiagramDriver | null, topology: Topology | null) => void
+  /**
+   * Receives the drawn diagram and its topology whenever they change (null when unmounted), to feed it
+   * trace events and to drive its speed and pause from the live controls.
+   */
+  readonly onDriver?: (diagram: LiveDiagram | null, topology: Topology | null) => void
 }
 
 /**
@@ -70,6 +73,7 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
   const msgs = architectureMessages(locale)
   const { arch, vms } = useApp(useShallow(selectDiagram))
   const theme = useApp(selectTheme)
+  const heat = useApp((s) => selectLive(s).speed === 'full')
   const reducedMotion = usePrefersReducedMotion()
 
   const topology = useMemo(() => instantiateTopology(TOPOLOGIES[arch], vms), [arch, vms])
@@ -89,8 +93,6 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
   const selected = selectedIn?.topology === topology ? selectedIn.item : null
   const hover = hoverIn?.topology === topology ? hoverIn : null
   const shown = shownIn?.topology === topology ? shownIn : null
-  const [speed, setSpeed] = useState<Speed>('normal')
-  const [paused, setPaused] = useState(false)
   // The reference each demonstration flow shows (engine flows have none).
   const demoRefs = useRef(new WeakMap<DiagramFlow, string>())
 
@@ -158,8 +160,6 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
     if (view !== null && fitted !== null) view.render(fitted.layout, fitted.scale, topology, texts, locale)
   }, [view, fitted, topology, texts, locale])
 
-  useEffect(() => view?.setSpeed(speed), [view, speed])
-  useEffect(() => view?.setPaused(paused), [view, paused])
   useEffect(() => view?.setReducedMotion(reducedMotion), [view, reducedMotion])
 
   useEffect(() => {
@@ -177,7 +177,7 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
     if (view === null || demo === undefined) return
     const flow = demoFlow(demo, topology, 1, msgs.diagram.demo.exit)
     demoRefs.current.set(flow, demo.ref)
-    view.playFlow(flow)
+    view.playDemo(flow)
   }
 
   const m = msgs.diagram
@@ -206,42 +206,16 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
         >
           {fill(m.about, { arch: texts.archName })}
         </button>
-        <div className="rs-diagram-toolbar" role="group" aria-label={m.animation}>
-          <label className="rs-field">
-            <span>{m.speed}</span>
-            <select
-              data-testid="diagram-speed"
-              value={speed}
-              onChange={(e) => {
-                if (isSpeed(e.target.value)) setSpeed(e.target.value)
-              }}
-            >
-              {SPEEDS.map((s) => (
-                <option key={s} value={s}>
-                  {m.speeds[s]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button
-            type="button"
-            data-testid="diagram-pause"
-            aria-pressed={paused}
-            onClick={() => setPaused((p) => !p)}
-          >
-            {m.pause}
+        {demo !== undefined && (
+          <button type="button" data-testid="demo-flow" onClick={playDemo}>
+            {m.demo.button}
           </button>
-          {demo !== undefined && (
-            <button type="button" data-testid="demo-flow" onClick={playDemo}>
-              {m.demo.button}
-            </button>
-          )}
-        </div>
+        )}
       </div>
       <div className="rs-diagram-canvas" ref={canvas}>
         <svg ref={svg} />
       </div>
-      <FlowCaption shown={shown} texts={texts} heat={speed === 'full'} />
+      <FlowCaption shown={shown} texts={texts} heat={heat} />
       <FlowHops shown={shown} texts={texts} locale={locale} />
       {selected !== null && <DiagramDetails item={selected} texts={texts} onClose={closeDetails} />}
       {hover !== null && tip !== null && (

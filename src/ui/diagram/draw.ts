@@ -2,6 +2,8 @@ import { select, type Selection } from 'd3'
 import type { Row, Topology } from '../../engine/hv/topology'
 import { contextLabel, decodeContext } from '../../engine/privilege'
 import { FlowPlayer, type Speed, type TokenFrame } from './flow-player'
+import { CONTEXT_TOKEN } from '../theme/context-colors'
+import { HeatMap } from './heat'
 import {
   curvePath,
   pointOnCurve,
@@ -11,8 +13,9 @@ import {
   type DiagramLayout,
   type EdgeLayout,
 } from './layout'
+import { textWidth } from './text-metrics'
 import { fill, type DiagramTexts } from './texts'
-import type { DiagramDriver, DiagramFlow } from './trace-adapter'
+import type { DiagramFlow } from './trace-adapter'
 
 /** A focusable thing in the diagram. */
 export type DiagramItem =
@@ -28,47 +31,58 @@ export interface DiagramCallbacks {
   frame(frame: TokenFrame | null, topology: Topology, skipped: number): void
 }
 
+/** What the live feed drives on a drawn diagram (DiagramView; a stand-in in tests). */
+export interface LiveDiagram {
+  /** Marks where the CPU runs (component index or null) and its encoded privilege context. */
+  setActive(component: number | null, context: number): void
+  /** One pass from component `from` to `to`, for heat. */
+  countHop(from: number, to: number): void
+  playFlow(flow: DiagramFlow): void
+  /** A flow that came faster than the pace allows and was not built. */
+  skipFlow(): void
+  setSpeed(speed: Speed): void
+  setPaused(paused: boolean): void
+}
+
+/** A component or edge layer whose heat is drawn, with what it shows now. */
+interface HeatTarget {
+  readonly el: SVGGElement
+  readonly from: number
+  readonly to: number
+  shown: string
+}
+
 type Svg = Selection<SVGSVGElement, unknown, null, undefined>
 type G = Selection<SVGGElement, unknown, null, undefined>
 
-/** The theme token colouring each row's privilege context (rings 1 and 2 share ring 1's colour). */
-const CONTEXT_COLOR: Readonly<Record<Row, string>> = {
-  r0: '--rs-ctx-r0',
-  r1: '--rs-ctx-r1',
-  r2: '--rs-ctx-r1',
-  r3: '--rs-ctx-r3',
-  'root-r0': '--rs-ctx-root-r0',
-  'root-r1': '--rs-ctx-r1',
-  'root-r2': '--rs-ctx-r1',
-  'root-r3': '--rs-ctx-root-r3',
-  'nr-r0': '--rs-ctx-nr-r0',
-  'nr-r1': '--rs-ctx-nr-r0',
-  'nr-r2': '--rs-ctx-nr-r0',
-  'nr-r3': '--rs-ctx-nr-r3',
-  hw: '--rs-ctx-hardware',
-}
+const contextColor = (row: Row) => `var(${CONTEXT_TOKEN[row]})`
 
-const contextColor = (row: Row) => `var(${CONTEXT_COLOR[row]})`
-
-function formatRate(rate: number, locale: string): string {
-  return rate >= 100
-    ? Math.round(rate).toLocaleString(locale)
-    : rate.toLocaleString(locale, { maximumFractionDigits: 1 })
-}
+/** Heat drawn as a level 0–1: log scale, 1000 passes per second and more are the hottest. */
+const heatLevel = (rate: number) => Math.min(1, Math.log10(1 + rate) / 3).toFixed(3)
+/** How often the heat is redrawn (milliseconds): rates are read, not watched. */
+const HEAT_MS = 250
 
 /**
  * Draws a diagram layout into an SVG element with d3 and keeps it live: the component where the
  * CPU runs, the current privilege context on the row axis, flow tokens, heat. Colours, fonts and
  * sizes come from the --rs- tokens through CSS classes (diagram.css), so themes need no code here.
  */
-export class DiagramView implements DiagramDriver {
+export class DiagramView implements LiveDiagram {
   private readonly svg: Svg
   private layout: DiagramLayout | null = null
   private topology: Topology | null = null
   private texts: DiagramTexts | null = null
   private readonly player = new FlowPlayer()
+  private readonly heat = new HeatMap()
+  private heatComponents: HeatTarget[] = []
+  private heatEdges: HeatTarget[] = []
+  private rateFormat: { locale: string; whole: Intl.NumberFormat; tenths: Intl.NumberFormat } | null = null
   private raf = 0
-  private lastFrameKey = ''
+  /** The flow serial and hop last reported to the callbacks (-1: none). */
+  private shownSerial = -1
+  private shownHop = -1
+  private tokenWidth = 0
+  private tokenAt = { x: NaN, y: NaN }
   private active: number | null = null
   private context: number | null = null
   /** What the SVG shows now (instance id, encoded context). */
@@ -78,6 +92,7 @@ export class DiagramView implements DiagramDriver {
   private locale = 'en'
   private token: G | null = null
   private heatAt = 0
+  private activeAt = -Infinity
 
   constructor(
     svgElement: SVGSVGElement,
@@ -104,6 +119,7 @@ export class DiagramView implements DiagramDriver {
     this.locale = locale
     if (!sameTopology) {
       this.player.clear()
+      this.heat.reset(topology.components.length, this.now())
       this.active = null
       this.context = null
       this.focus = { component: 0, edge: 0 }
@@ -145,9 +161,23 @@ export class DiagramView implements DiagramDriver {
     this.token.append('circle').attr('r', 7)
     this.token.append('rect').attr('class', 'rs-dg-token-bg').attr('rx', 4)
     this.token.append('text').attr('class', 'rs-dg-token-label')
+    this.heatComponents = svg
+      .selectAll<SVGGElement, ComponentLayout>('g.rs-dg-comp')
+      .nodes()
+      .map((el) => {
+        const index = select<SVGGElement, ComponentLayout>(el).datum().index
+        return { el, from: index, to: index, shown: '' }
+      })
+    this.heatEdges = this.edgeLayers()
+      .nodes()
+      .map((el) => {
+        const e = select<SVGGElement, EdgeLayout>(el).datum()
+        return { el, from: e.from, to: e.to, shown: '' }
+      })
     this.applyActive()
     this.applyHeat()
-    this.lastFrameKey = ''
+    this.shownSerial = -1
+    this.shownHop = -1
     this.schedule()
     if (refocus !== null) this.focusItem(refocus)
   }
@@ -530,6 +560,21 @@ export class DiagramView implements DiagramDriver {
     this.schedule()
   }
 
+  /** A demonstration flow: shown as the engine's flows are, and counted towards heat. */
+  playDemo(flow: DiagramFlow): void {
+    for (const h of flow.hops) this.countHop(h.from, h.to)
+    this.playFlow(flow)
+  }
+
+  countHop(from: number, to: number): void {
+    this.heat.count(from, to)
+    if (this.player.speed === 'full') this.schedule()
+  }
+
+  skipFlow(): void {
+    this.player.skip()
+  }
+
   setSpeed(speed: Speed): void {
     this.player.setSpeed(speed, this.now())
     this.svg.attr('data-heat', speed === 'full' ? 'true' : null)
@@ -539,6 +584,7 @@ export class DiagramView implements DiagramDriver {
 
   setPaused(paused: boolean): void {
     this.player.setPaused(paused, this.now())
+    this.svg.attr('data-paused', paused ? 'true' : null)
     this.schedule()
   }
 
@@ -554,12 +600,21 @@ export class DiagramView implements DiagramDriver {
   private tick(): void {
     this.raf = 0
     const now = this.now()
-    this.applyActive()
+    const heat = this.player.speed === 'full'
+    // At full speed the CPU changes place thousands of times a second: it is shown at the heat's pace.
+    const activeDue = !heat || now - this.activeAt >= HEAT_MS
+    if (activeDue) {
+      this.activeAt = now
+      this.applyActive()
+    }
     const frame = this.player.frame(now)
-    const key = frame === null ? '' : `${frame.serial}:${frame.hop}`
-    if (key !== this.lastFrameKey) {
-      this.lastFrameKey = key
-      const hop = frame?.flow.hops[frame.hop]
+    const serial = frame?.serial ?? -1
+    const hopIndex = frame?.hop ?? -1
+    const changed = serial !== this.shownSerial || hopIndex !== this.shownHop
+    if (changed) {
+      this.shownSerial = serial
+      this.shownHop = hopIndex
+      const hop = frame?.flow.hops[hopIndex]
       this.edgeLayers().attr('data-current', (e) =>
         hop !== undefined && e.from === hop.from && e.to === hop.to ? 'true' : null,
       )
@@ -569,11 +624,9 @@ export class DiagramView implements DiagramDriver {
           .attr('data-used', 'true')
       if (this.topology !== null) this.callbacks.frame(frame, this.topology, this.player.skipped)
     }
-    this.drawToken(frame)
-    const heat = this.player.speed === 'full'
-    if (heat && now - this.heatAt >= 250) this.applyHeat(now)
-    const heatLeft = heat && this.player.componentHeat.read(now).size > 0
-    if ((this.player.busy && !this.player.paused) || heatLeft) this.schedule()
+    this.drawToken(frame, changed)
+    if (heat && now - this.heatAt >= HEAT_MS) this.applyHeat(now)
+    if ((this.player.busy && !this.player.paused) || (heat && this.heat.warm) || !activeDue) this.schedule()
     else if (heat) this.applyHeat(now)
   }
 
@@ -587,7 +640,8 @@ export class DiagramView implements DiagramDriver {
     return a === undefined || b === undefined ? null : route(a, b, 8)
   }
 
-  private drawToken(frame: TokenFrame | null): void {
+  /** Moves the token; its label and size change only with the hop (`changed`). */
+  private drawToken(frame: TokenFrame | null, changed: boolean): void {
     const token = this.token
     const l = this.layout
     const texts = this.texts
@@ -595,17 +649,23 @@ export class DiagramView implements DiagramDriver {
     const hop = frame?.flow.hops[frame.hop]
     const curve = hop === undefined ? null : this.curveOf(hop.from, hop.to)
     if (frame === null || hop === undefined || curve === null) {
-      token.style('display', 'none').attr('data-hop', null)
+      if (changed) token.style('display', 'none').attr('data-hop', null)
       return
     }
+    const label = token.select<SVGTextElement>('text')
+    if (changed) {
+      const cost = hop.cost === null ? '' : ` · ${texts.cycles(hop.cost, this.locale)}`
+      const text = `${frame.flow.label} — ${texts.cause(hop.cause)}${cost}`
+      token.style('display', null).attr('data-hop', frame.hop).attr('data-label', frame.flow.label)
+      label.text(text)
+      this.tokenWidth = (label.node()?.getComputedTextLength() ?? text.length * 7) + 10
+    }
     const p = pointOnCurve(curve, frame.t)
-    const cost = hop.cost === null ? '' : ` · ${texts.cycles(hop.cost, this.locale)}`
-    const text = `${frame.flow.label} — ${texts.cause(hop.cause)}${cost}`
-    token.style('display', null).attr('data-hop', frame.hop).attr('data-label', frame.flow.label)
+    if (!changed && p.x === this.tokenAt.x && p.y === this.tokenAt.y) return
+    this.tokenAt = p
     token.select('circle').attr('cx', p.x).attr('cy', p.y)
-    const label = token.select<SVGTextElement>('text').text(text)
     // Keep the label inside the diagram.
-    const w = (label.node()?.getComputedTextLength() ?? text.length * 7) + 10
+    const w = this.tokenWidth
     const h = l.smallLineHeight + 6
     const x = Math.max(2, Math.min(l.width - w - 2, p.x + 12))
     const y = Math.max(2, Math.min(l.height - h - 2, p.y - h - 6))
@@ -613,37 +673,51 @@ export class DiagramView implements DiagramDriver {
     label.attr('x', x + 5).attr('y', y + h - 6)
   }
 
+  /** Draws the heat at `now` (nothing unless at full speed); writes only what changed. */
   private applyHeat(now = this.now()): void {
     this.heatAt = now
     const full = this.player.speed === 'full'
-    const comps = full ? this.player.componentHeat.read(now) : new Map<number, number>()
-    const edges = full ? this.player.edgeHeat.read(now) : new Map<string, number>()
-    const level = (rate: number) => Math.min(1, Math.log10(1 + rate) / 3)
+    if (full) this.heat.fold(now)
+    const l = this.layout
     const texts = this.texts
-    const locale = this.locale
-    this.svg
-      .selectAll<SVGGElement, ComponentLayout>('g.rs-dg-comp')
-      .attr('data-rate', (c) => (comps.has(c.index) ? (comps.get(c.index) ?? 0).toFixed(1) : null))
-      .style('--rs-dg-heat', (c) => level(comps.get(c.index) ?? 0).toFixed(3))
-      .select('g.rs-dg-rate')
-      .each(function (c) {
-        const rate = comps.get(c.index)
-        const label =
-          rate === undefined || texts === null
-            ? ''
-            : fill(texts.msgs.diagram.rate, { rate: formatRate(rate, locale) })
-        const g = select(this)
-        const text = g.select<SVGTextElement>('text').text(label)
-        const w = label === '' ? 0 : (text.node()?.getComputedTextLength() ?? 0) + 10
-        g.select('rect')
-          .attr('x', c.x + c.width - w + 1)
-          .attr('width', w)
-      })
-    this.edgeLayers()
-      .attr('data-rate', (e) =>
-        edges.has(`${e.from}>${e.to}`) ? (edges.get(`${e.from}>${e.to}`) ?? 0).toFixed(1) : null,
-      )
-      .style('--rs-dg-heat', (e) => level(edges.get(`${e.from}>${e.to}`) ?? 0).toFixed(3))
+    if (l === null || texts === null) return
+    const smallFont = l.smallLineHeight / 1.3
+    for (const c of this.heatComponents) {
+      const rate = full ? this.heat.componentRate(c.from) : 0
+      const shown = rate === 0 ? '' : rate.toFixed(1)
+      if (shown === c.shown) continue
+      c.shown = shown
+      const label = rate === 0 ? '' : fill(texts.msgs.diagram.rate, { rate: this.formatRate(rate) })
+      setHeat(c.el, shown, rate)
+      const badge = c.el.querySelector('g.rs-dg-rate')
+      const box = l.components[c.from]
+      if (badge === null || box === undefined) continue
+      const w = label === '' ? 0 : textWidth(label, smallFont) + 10
+      badge.querySelector('text')!.textContent = label
+      const rect = badge.querySelector('rect')!
+      rect.setAttribute('x', String(box.x + box.width - w + 1))
+      rect.setAttribute('width', String(w))
+    }
+    for (const e of this.heatEdges) {
+      const rate = full ? this.heat.edgeRate(e.from, e.to) : 0
+      const shown = rate === 0 ? '' : rate.toFixed(1)
+      if (shown === e.shown) continue
+      e.shown = shown
+      setHeat(e.el, shown, rate)
+    }
+  }
+
+  private formatRate(rate: number): string {
+    let f = this.rateFormat
+    if (f === null || f.locale !== this.locale) {
+      f = {
+        locale: this.locale,
+        whole: new Intl.NumberFormat(this.locale, { maximumFractionDigits: 0 }),
+        tenths: new Intl.NumberFormat(this.locale, { maximumFractionDigits: 1 }),
+      }
+      this.rateFormat = f
+    }
+    return (rate >= 100 ? f.whole : f.tenths).format(rate)
   }
 
   dispose(): void {
@@ -651,6 +725,12 @@ export class DiagramView implements DiagramDriver {
     this.raf = 0
     this.svg.selectChildren().remove()
   }
+}
+
+function setHeat(el: SVGGElement, rate: string, value: number): void {
+  if (rate === '') el.removeAttribute('data-rate')
+  else el.setAttribute('data-rate', rate)
+  el.style.setProperty('--rs-dg-heat', heatLevel(value))
 }
 
 function depth(l: DiagramLayout, c: ComponentLayout): number {

@@ -81,20 +81,28 @@ describe('flow playback', () => {
     expect(same?.t).toBeCloseTo(at?.t ?? -1)
   })
 
-  it('at full speed draws no tokens but heat: passes per second that fade without new passes', () => {
+  it('at full speed shows no tokens and accepts no flows', () => {
     const p = new FlowPlayer()
     p.setSpeed('full', 0)
-    for (let i = 0; i < 100; i++) p.enqueue(flow('x', 2), i * 10) // 100 flows in one second
-    expect(p.frame(1000)).toBeNull()
-    const hot = p.componentHeat.read(1000)
-    expect([...hot.keys()].sort()).toEqual([1, 2])
-    // 100 passes in the last second with a one-second half-life: tens per second, not thousands.
-    expect(hot.get(1)).toBeGreaterThan(30)
-    expect(hot.get(1)).toBeLessThan(100)
-    expect(p.edgeHeat.read(1000).get('0>1')).toBeCloseTo(hot.get(1) ?? 0)
-    const later = p.componentHeat.read(3000).get(1) ?? 0
-    expect(later).toBeCloseTo((hot.get(1) ?? 0) / 4)
-    expect(p.componentHeat.read(60_000).size).toBe(0)
+    expect(p.accepts).toBe(false)
+    expect(p.enqueue(flow('x'), 0)).toBe(false)
+    expect(p.frame(10)).toBeNull()
+    expect(p.busy).toBe(false)
+    // Nothing is shown at full speed, so nothing counts as skipped for the pace.
+    expect(p.skipped).toBe(0)
+  })
+
+  it('says whether a flow would be shown before it is built', () => {
+    const p = new FlowPlayer()
+    p.setSpeed('slow', 0)
+    expect(p.accepts).toBe(true)
+    p.enqueue(flow('a'), 0)
+    // Slow motion queues nothing behind the flow on show.
+    expect(p.accepts).toBe(false)
+    p.skip()
+    expect(p.skipped).toBe(1)
+    p.frame(20_000)
+    expect(p.accepts).toBe(true)
   })
 
   it('switching to full speed drops pending tokens and counts them', () => {

@@ -12,7 +12,7 @@ interface Pace {
   readonly hop: number
   /** Milliseconds between two flows. */
   readonly between: number
-  /** Flows waiting beyond the one playing; more are skipped (they still count towards heat). */
+  /** Flows waiting beyond the one playing; more are skipped (their hops still count towards heat). */
   readonly queue: number
 }
 
@@ -21,9 +21,6 @@ const PACE: Readonly<Record<Exclude<Speed, 'full'>, Pace>> = {
   normal: { hop: 600, between: 250, queue: 3 },
   fast: { hop: 180, between: 60, queue: 12 },
 }
-
-/** How long a pass keeps counting: rates halve every HALF_LIFE ms without new passes. */
-const HALF_LIFE = 1000
 
 /** Where the token is: flow, hop, and the fraction of the hop travelled. */
 export interface TokenFrame {
@@ -35,37 +32,9 @@ export interface TokenFrame {
   readonly t: number
 }
 
-class DecayingRates<K> {
-  private readonly values = new Map<K, { v: number; at: number }>()
-
-  add(key: K, now: number): void {
-    const e = this.values.get(key)
-    this.values.set(key, { v: (e === undefined ? 0 : decay(e.v, now - e.at)) + 1, at: now })
-  }
-
-  /** Passes per second, by key; keys below `floor` are left out. */
-  read(now: number, floor = 0.05): Map<K, number> {
-    const out = new Map<K, number>()
-    for (const [k, e] of this.values) {
-      const rate = (decay(e.v, now - e.at) * Math.LN2 * 1000) / HALF_LIFE
-      if (rate >= floor) out.set(k, rate)
-      else this.values.delete(k)
-    }
-    return out
-  }
-
-  clear(): void {
-    this.values.clear()
-  }
-}
-
-function decay(v: number, ms: number): number {
-  return v * Math.pow(2, -Math.max(0, ms) / HALF_LIFE)
-}
-
 /**
  * Paces flows for the eye: in slow motion one flow at a time at a readable pace, faster with a short
- * queue, and at full speed no tokens at all but heat (passes per second per component and edge).
+ * queue, and at full speed no tokens at all (the diagram shows heat instead: heat.ts).
  * Time is the caller's (milliseconds, e.g. performance.now()); nothing here reads a clock.
  */
 export class FlowPlayer {
@@ -79,9 +48,6 @@ export class FlowPlayer {
   private pausedAt = 0
   /** Flows not animated because they came faster than the pace allows. */
   skipped = 0
-  readonly componentHeat = new DecayingRates<number>()
-  /** Keyed `from>to` by component index. */
-  readonly edgeHeat = new DecayingRates<string>()
 
   get speed(): Speed {
     return this._speed
@@ -120,23 +86,26 @@ export class FlowPlayer {
     else if (this.current !== null) this.current.start += now - this.pausedAt
   }
 
-  /** A flow to show; returns false when it is only counted (full speed, or the queue is full). */
-  enqueue(flow: DiagramFlow, now: number): boolean {
-    for (const h of flow.hops) {
-      this.componentHeat.add(h.to, now)
-      this.edgeHeat.add(`${h.from}>${h.to}`, now)
-    }
+  /** Whether a flow enqueued now would be shown (not at full speed, nor with the queue full). */
+  get accepts(): boolean {
     if (this._speed === 'full') return false
-    if (this.current === null && !this._paused) {
-      this.start(flow, now)
-      return true
-    }
-    if (this.queue.length >= PACE[this._speed].queue) {
-      this.skipped++
+    return (this.current === null && !this._paused) || this.queue.length < PACE[this._speed].queue
+  }
+
+  /** A flow to show; returns false when it is not (full speed, or the queue is full: counted as skipped). */
+  enqueue(flow: DiagramFlow, now: number): boolean {
+    if (!this.accepts) {
+      this.skip()
       return false
     }
-    this.queue.push(flow)
+    if (this.current === null && !this._paused) this.start(flow, now)
+    else this.queue.push(flow)
     return true
+  }
+
+  /** Counts a flow that was not built because {@link accepts} said no (at full speed none is shown: not counted). */
+  skip(): void {
+    if (this._speed !== 'full') this.skipped++
   }
 
   private start(flow: DiagramFlow, now: number): void {
@@ -183,8 +152,6 @@ export class FlowPlayer {
   clear(): void {
     this.queue.length = 0
     this.current = null
-    this.componentHeat.clear()
-    this.edgeHeat.clear()
     this.skipped = 0
   }
 }

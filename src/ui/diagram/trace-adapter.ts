@@ -1,14 +1,15 @@
 import type { ComponentInstance, EdgeKind, Topology } from '../../engine/hv/topology'
 import { encodeContext, parseContextLabel } from '../../engine/privilege'
 import { assertNever } from '../../engine/types'
-import { kindAt, decodeEvent, type RecordView } from '../../engine/trace/codec'
+import type { RecordView } from '../../engine/trace/codec'
 import {
   EventKind,
   FLOW_KIND_NAMES,
   HopCause,
   NO_VM,
+  RECORD_WORDS,
+  W,
   type FlowKind,
-  type TraceEvent,
 } from '../../engine/trace/schema'
 
 /** A flow kind's stable name (schema.ts FLOW_KIND_NAMES: `vm-exit`, `hypercall`, …). */
@@ -31,10 +32,18 @@ export interface DiagramFlow {
   readonly hops: readonly FlowHop[]
 }
 
-/** What drives the diagram: where the CPU runs now, and the flows to animate. */
-export interface DiagramDriver {
+/** What the trace adapter drives: where the CPU runs, heat, and the flows worth animating. */
+export interface FlowSink {
   /** The component the CPU runs in (null when the events do not say) and its encoded privilege context. */
   setActive(component: number | null, context: number): void
+  /** A hop of any flow passed from one component to another (heat). */
+  countHop(from: number, to: number): void
+  /**
+   * A flow of `kind` begins: whether it will be shown as a token. A flow that will not (full speed, or
+   * more flows than the pace can show) is never built; the sink counts it.
+   */
+  beginFlow(kind: FlowKindName): boolean
+  /** A flow the sink accepted has ended, with its hops. */
   playFlow(flow: DiagramFlow): void
 }
 
@@ -71,7 +80,7 @@ const HOP_CAUSES = new Set<number>(Object.values(HopCause))
 
 export interface TraceAdapterOptions {
   readonly topology: Topology
-  readonly driver: DiagramDriver
+  readonly sink: FlowSink
   /** Formats what started a flow (FlowBegin.arg0: exit reason, hypercall number, vector, port). */
   readonly label: (kind: FlowKindName, detail: number) => string
   /** Flows open at once beyond this are not shown (counted in `skipped`). */
@@ -80,94 +89,174 @@ export interface TraceAdapterOptions {
   readonly maxHops?: number
 }
 
-interface OpenFlow {
-  readonly kind: FlowKindName
-  readonly label: string
-  readonly hops: FlowHop[]
-}
+/** No context for this component: hardware (control does not move into a device). */
+const NO_CONTEXT = -1
 
 /**
- * Turns decoded trace events (trace/schema.ts) into diagram calls: a RingChange or a hop of control
- * into a component moves the CPU marker; FlowBegin … Hop … FlowEnd with one flow id becomes one
- * `playFlow`. Untrusted input: unknown components, kinds and causes are skipped and counted, and the
- * number of open flows and hops is bounded.
+ * Turns event records (trace/schema.ts) into diagram calls, reading each record's fields in place:
+ * a RingChange or a hop of control into a component moves the CPU marker, every hop counts towards
+ * heat, and FlowBegin … Hop … FlowEnd with one flow id becomes one `playFlow` when the sink wants the
+ * flow shown. Open flows live in preallocated tables, so consuming allocates nothing but the flows
+ * that are shown. Untrusted input: unknown components, kinds and causes are skipped and counted, and
+ * the number of open flows and hops is bounded.
  *
  * Event VM numbers are the session's (1-based, as Session and the topology's instances number VMs;
  * 0xff: none).
  */
 export class TraceToDiagram {
-  private readonly open = new Map<number, OpenFlow>()
-  private readonly places = new Map<number, number | null>()
+  private readonly sink: FlowSink
   private readonly maxOpen: number
   private readonly maxHops: number
+  /** Open flows, compact in slots 0 … open-1: flow id, kind, detail, whether it is kept, hops. */
+  private open = 0
+  private readonly ids: Uint32Array
+  private readonly kinds: Uint8Array
+  private readonly details: Uint32Array
+  private readonly kept: Uint8Array
+  private readonly hopCount: Uint16Array
+  /** By slot × maxHops + hop. */
+  private readonly hopFrom: Uint16Array
+  private readonly hopTo: Uint16Array
+  private readonly hopCost: Uint32Array
+  private readonly hopCause: Uint8Array
+  /** Encoded context of each component's row, or NO_CONTEXT. */
+  private readonly rowContext: Int16Array
+  private readonly places = new Map<number, number | null>()
   /** Events that could not be shown (malformed, or past the bounds). */
   skipped = 0
 
   constructor(private readonly o: TraceAdapterOptions) {
+    this.sink = o.sink
     this.maxOpen = o.maxOpenFlows ?? 64
     this.maxHops = o.maxHops ?? 128
+    this.ids = new Uint32Array(this.maxOpen)
+    this.kinds = new Uint8Array(this.maxOpen)
+    this.details = new Uint32Array(this.maxOpen)
+    this.kept = new Uint8Array(this.maxOpen)
+    this.hopCount = new Uint16Array(this.maxOpen)
+    const hops = this.maxOpen * this.maxHops
+    this.hopFrom = new Uint16Array(hops)
+    this.hopTo = new Uint16Array(hops)
+    this.hopCost = new Uint32Array(hops)
+    this.hopCause = new Uint8Array(hops)
+    this.rowContext = Int16Array.from(o.topology.components, contextOfRow)
   }
 
-  /** Consumes records straight from an event batch (EngineClient.onEvents), decoding only those it uses. */
+  /** Consumes records `start … start + count` of an event batch (EngineClient.onEvents). */
   consumeRecords(view: RecordView, start: number, count: number): void {
-    for (let i = start; i < start + count; i++) {
-      const k = kindAt(view, i)
-      if (
-        k === EventKind.RingChange ||
-        k === EventKind.FlowBegin ||
-        k === EventKind.Hop ||
-        k === EventKind.FlowEnd
-      )
-        this.consume(decodeEvent(view, i))
+    const u = view.u32
+    for (let i = start, end = start + count; i < end; i++) {
+      const b = i * RECORD_WORDS
+      const head = u[b + W.head]
+      switch (head & 0xff) {
+        case EventKind.RingChange: {
+          const ctx = u[b + W.reason] >>> 24
+          this.sink.setActive(this.componentAt(ctx, (head >>> 16) & 0xff), ctx)
+          break
+        }
+        case EventKind.FlowBegin:
+          this.begin(u[b + W.flow], u[b + W.reason] & 0xffff, u[b + W.arg0])
+          break
+        case EventKind.Hop: {
+          const comps = u[b + W.comps]
+          this.hop(u[b + W.flow], u[b + W.reason] & 0xffff, comps & 0xffff, comps >>> 16, u[b + W.cost])
+          break
+        }
+        case EventKind.FlowEnd:
+          this.end(u[b + W.flow])
+          break
+      }
     }
   }
 
-  consume(e: TraceEvent): void {
-    switch (e.kind) {
-      case EventKind.RingChange:
-        this.o.driver.setActive(this.componentAt(e.toCtx, e.vm), e.toCtx)
-        return
-      case EventKind.FlowBegin: {
-        const kind = flowKindOf(e.reason)
-        if (kind === null || e.flow === 0 || this.open.size >= this.maxOpen) {
-          this.skipped++
-          return
-        }
-        this.open.set(e.flow, { kind, label: this.o.label(kind, e.arg0), hops: [] })
-        return
-      }
-      case EventKind.Hop: {
-        const f = this.open.get(e.flow)
-        const n = this.o.topology.components.length
-        if (
-          f === undefined ||
-          !HOP_CAUSES.has(e.reason) ||
-          e.from >= n ||
-          e.to >= n ||
-          f.hops.length >= this.maxHops
-        ) {
-          this.skipped++
-          return
-        }
-        f.hops.push({ from: e.from, to: e.to, cost: e.cost, cause: hopCauseName(e.reason as HopCause) })
-        const to = this.o.topology.components[e.to]
-        const ctx = contextOfRow(to)
-        if (ctx !== null) this.o.driver.setActive(to.index, ctx)
+  private slotOf(flow: number): number {
+    for (let s = 0; s < this.open; s++) if (this.ids[s] === flow) return s
+    return -1
+  }
+
+  private begin(flow: number, kind: number, detail: number): void {
+    const name = flowKindName(kind)
+    let slot = this.slotOf(flow)
+    if (slot < 0) {
+      if (name === null || flow === 0 || this.open >= this.maxOpen) {
+        this.skipped++
         return
       }
-      case EventKind.FlowEnd: {
-        const f = this.open.get(e.flow)
-        if (f === undefined) {
-          this.skipped++
-          return
-        }
-        this.open.delete(e.flow)
-        if (f.hops.length > 0) this.o.driver.playFlow(f)
-        return
-      }
-      default:
-        return
+      slot = this.open++
+    } else if (name === null) {
+      this.skipped++
+      return
     }
+    this.ids[slot] = flow
+    this.kinds[slot] = kind
+    this.details[slot] = detail
+    this.hopCount[slot] = 0
+    this.kept[slot] = this.sink.beginFlow(name) ? 1 : 0
+  }
+
+  private hop(flow: number, cause: number, from: number, to: number, cost: number): void {
+    const slot = this.slotOf(flow)
+    const n = this.rowContext.length
+    if (slot < 0 || !HOP_CAUSES.has(cause) || from >= n || to >= n) {
+      this.skipped++
+      return
+    }
+    this.sink.countHop(from, to)
+    const ctx = this.rowContext[to]
+    if (ctx !== NO_CONTEXT) this.sink.setActive(to, ctx)
+    if (this.kept[slot] === 0) return
+    const h = this.hopCount[slot]
+    if (h >= this.maxHops) {
+      this.skipped++
+      return
+    }
+    const at = slot * this.maxHops + h
+    this.hopFrom[at] = from
+    this.hopTo[at] = to
+    this.hopCost[at] = cost
+    this.hopCause[at] = cause
+    this.hopCount[slot] = h + 1
+  }
+
+  private end(flow: number): void {
+    const slot = this.slotOf(flow)
+    if (slot < 0) {
+      this.skipped++
+      return
+    }
+    const shown = this.kept[slot] === 1 && this.hopCount[slot] > 0 ? this.build(slot) : null
+    // Keep the table compact: the last open flow takes this slot.
+    const last = --this.open
+    if (slot !== last) this.move(last, slot)
+    if (shown !== null) this.sink.playFlow(shown)
+  }
+
+  private build(slot: number): DiagramFlow {
+    const kind = flowKindName(this.kinds[slot]) ?? ''
+    const hops: FlowHop[] = []
+    for (let h = 0, at = slot * this.maxHops; h < this.hopCount[slot]; h++, at++)
+      hops.push({
+        from: this.hopFrom[at],
+        to: this.hopTo[at],
+        cost: this.hopCost[at],
+        cause: hopCauseName(this.hopCause[at] as HopCause),
+      })
+    return { kind, label: this.o.label(kind, this.details[slot]), hops }
+  }
+
+  private move(from: number, to: number): void {
+    this.ids[to] = this.ids[from]
+    this.kinds[to] = this.kinds[from]
+    this.details[to] = this.details[from]
+    this.kept[to] = this.kept[from]
+    const hops = this.hopCount[from]
+    this.hopCount[to] = hops
+    const a = from * this.maxHops
+    const b = to * this.maxHops
+    this.hopFrom.copyWithin(b, a, a + hops)
+    this.hopTo.copyWithin(b, a, a + hops)
+    this.hopCost.copyWithin(b, a, a + hops)
+    this.hopCause.copyWithin(b, a, a + hops)
   }
 
   /**
@@ -188,8 +277,7 @@ export class TraceToDiagram {
   private findComponentAt(ctx: number, vm: number | null): number | null {
     const candidates = this.o.topology.components.filter(
       (c) =>
-        c.row !== 'hw' &&
-        encodeContext(parseContextLabel(c.row) ?? { vmx: 'off', cpl: 0 }) === ctx &&
+        this.rowContext[c.index] === ctx &&
         c.within === null &&
         !c.management &&
         (c.vm === null || c.vm === vm),
@@ -200,15 +288,15 @@ export class TraceToDiagram {
   }
 }
 
-function flowKindOf(reason: number): FlowKindName | null {
-  return Object.prototype.hasOwnProperty.call(FLOW_KIND_NAMES, reason)
-    ? FLOW_KIND_NAMES[reason as FlowKind]
+function flowKindName(kind: number): FlowKindName | null {
+  return Object.prototype.hasOwnProperty.call(FLOW_KIND_NAMES, kind)
+    ? FLOW_KIND_NAMES[kind as FlowKind]
     : null
 }
 
-/** The encoded context of a component's row; null for hardware (control does not move into a device). */
-function contextOfRow(c: ComponentInstance): number | null {
-  if (c.row === 'hw') return null
+/** The encoded context of a component's row; NO_CONTEXT for hardware. */
+function contextOfRow(c: ComponentInstance): number {
+  if (c.row === 'hw') return NO_CONTEXT
   const ctx = parseContextLabel(c.row)
-  return ctx === undefined ? null : encodeContext(ctx)
+  return ctx === undefined ? NO_CONTEXT : encodeContext(ctx)
 }

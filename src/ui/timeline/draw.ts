@@ -1,29 +1,14 @@
 import { contextLabel, decodeContext } from '../../engine/privilege'
 import { STATE_COUNT, STATE_HARDWARE, STATE_IDLE } from '../../state/trace-buffer'
 import { NO_STATE, bucketize, makeColumns, type Columns, type TimelineSource } from './buckets'
+import { CONTEXT_TOKEN } from '../theme/context-colors'
 import type { Viewport } from './viewport'
-
-/** The theme token of each context label: the diagram's row colours (rings 1 and 2 share ring 1's). */
-export const CONTEXT_TOKEN: Readonly<Record<string, string>> = {
-  r0: '--rs-ctx-r0',
-  r1: '--rs-ctx-r1',
-  r2: '--rs-ctx-r1',
-  r3: '--rs-ctx-r3',
-  'root-r0': '--rs-ctx-root-r0',
-  'root-r1': '--rs-ctx-r1',
-  'root-r2': '--rs-ctx-r1',
-  'root-r3': '--rs-ctx-root-r3',
-  'nr-r0': '--rs-ctx-nr-r0',
-  'nr-r1': '--rs-ctx-nr-r0',
-  'nr-r2': '--rs-ctx-nr-r0',
-  'nr-r3': '--rs-ctx-nr-r3',
-}
 
 /** The token colouring a timeline state (a context code, hardware or idle). */
 export function stateToken(state: number): string {
   if (state === STATE_HARDWARE) return '--rs-ctx-hardware'
   if (state === STATE_IDLE) return '--rs-separator'
-  return CONTEXT_TOKEN[contextLabel(decodeContext(state))] ?? '--rs-ctx-hardware'
+  return CONTEXT_TOKEN[contextLabel(decodeContext(state))]
 }
 
 /** Geometry in CSS pixels. */
