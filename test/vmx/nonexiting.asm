@@ -2,6 +2,9 @@
 ; read host-owned bits from the CR0 read shadow; CLTS and MOV to CR0 that do not exit leave host-owned
 ; bits alone (KVM's lazy FPU: the guest clears TS, the host keeps it set, and x87 code still raises
 ; #NM); RDTSC and RDMSR of the TSC add the TSC offset; CPUID shows only what the monitor chooses.
+; GETSEC and XSETBV, which exit unconditionally (§26.1.2), raise #UD first (§26.1.1): CR4.SMXE and
+; CR4.OSXSAVE cannot be set on this CPU. RDPMC at CPL 0 is the #GP(0) of bare metal (no counters are
+; modelled) and never exits: RDPMC exiting is not offered.
 ; VMCALL with EAX = n asks the monitor (nonexiting.test.ts) for step n.
 %include "lib.inc"
 
@@ -33,7 +36,7 @@ test_main:
   rdtsc                         ; no RDTSC exiting; TSC offset 1_00000000H
   CHECK edx, 1, "RDTSC high half carries the offset"
   mov ecx, 0x10
-  rdmsr                         ; exits (no MSR bitmap), emulated with the same offset
+  rdmsr                         ; exits (its MSR-bitmap bit is 1), emulated with the same offset
   CHECK edx, 1, "RDMSR IA32_TIME_STAMP_COUNTER carries the offset"
 
   mov eax, 1
@@ -53,4 +56,49 @@ test_main:
   cpuid
   CHECK ebx, 'Ring', "hypervisor vendor, part 1"
   CHECK ecx, 'side', "hypervisor vendor, part 2"
+
+  ; CR4.SMXE (bit 14) and CR4.OSXSAVE (bit 18) are reserved on this CPU: MOV to CR4 raises #GP(0).
+  mov eax, cr4
+  mov ebx, eax
+  or eax, 1 << 14
+  TRAP_TO .smxe
+  mov cr4, eax
+  FAILED "CR4.SMXE could be set"
+.smxe:
+  CHECK [last_vec], 13, "MOV to CR4 with SMXE: #GP"
+  mov eax, ebx
+  or eax, 1 << 18
+  TRAP_TO .osxsave
+  mov cr4, eax
+  FAILED "CR4.OSXSAVE could be set"
+.osxsave:
+  CHECK [last_vec], 13, "MOV to CR4 with OSXSAVE: #GP"
+  ; So GETSEC (CR4.SMXE = 0) and XSETBV (CR4.OSXSAVE = 0) are #UD in the guest, without an exit.
+  xor eax, eax                  ; GETSEC[CAPABILITIES]
+  TRAP_TO .getsec
+.getsec_insn:
+  getsec
+  FAILED "GETSEC did not fault"
+.getsec:
+  CHECK [last_vec], 6, "GETSEC: #UD"
+  CHECK [last_eip], .getsec_insn, "GETSEC: #UD at the instruction"
+  xor ecx, ecx                  ; XCR0 = x87 only
+  xor edx, edx
+  mov eax, 1
+  TRAP_TO .xsetbv
+.xsetbv_insn:
+  xsetbv
+  FAILED "XSETBV did not fault"
+.xsetbv:
+  CHECK [last_vec], 6, "XSETBV: #UD"
+  CHECK [last_eip], .xsetbv_insn, "XSETBV: #UD at the instruction"
+  xor ecx, ecx
+  TRAP_TO .rdpmc
+.rdpmc_insn:
+  rdpmc
+  FAILED "RDPMC did not fault"
+.rdpmc:
+  CHECK [last_vec], 13, "RDPMC at CPL 0: #GP"
+  CHECK [last_err], 0, "RDPMC: #GP(0)"
+  CHECK [last_eip], .rdpmc_insn, "RDPMC: #GP at the instruction"
   ret

@@ -1,6 +1,7 @@
 /**
- * Instruction behaviour that VMX non-root operation changes without an exit (SDM Vol. 3C §26.3) and
- * what a monitor may show through CPUID: nonexiting.asm checks each effect from inside the guest.
+ * Instruction behaviour that VMX non-root operation changes without an exit (SDM Vol. 3C §26.3), what
+ * a monitor may show through CPUID, GETSEC and XSETBV, whose #UD comes before their unconditional
+ * exit (§26.1.1), and RDPMC, which never exits: nonexiting.asm checks each effect from inside the guest.
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { defaultLeaf } from '../../src/engine/cpu/cpuid'
@@ -16,7 +17,7 @@ const str4 = (s: string): number =>
 describe.skipIf(!haveNasm)(
   'non-exiting changes in VMX non-root operation (needs nasm, Debian package nasm)',
   () => {
-    it('read shadows, host-owned CR0.TS, the TSC offset, and CPUID as the monitor chooses', () => {
+    it('read shadows, host-owned CR0.TS, the TSC offset, CPUID as the monitor chooses, #UD for GETSEC and XSETBV', () => {
       const g = new VmxGuest('nonexiting')
       const { m } = g
       const v = m.vmcs
@@ -44,6 +45,7 @@ describe.skipIf(!haveNasm)(
       })
       expect({ stop: r.stop, console: r.console }).toEqual({ stop: 'debug-exit', console: 'ok\n' })
       // Neither MOV from CR0, SMSW, CLTS, MOV to CR0, RDTSC nor the #NMs exited; RDMSR and CPUID did.
+      // GETSEC (11) and XSETBV (55) did not: their #UD comes first (SDM Vol. 3C §26.1.1); nor RDPMC (15).
       expect(reasons.filter((x) => x !== 30)).toEqual([18, 31, 10, 18, 10, 10])
     })
   },

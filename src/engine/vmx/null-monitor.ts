@@ -6,7 +6,8 @@
  *
  * Configuration (what KVM's `setup_vmcs_config()`/`init_vmcs()` would choose for a monitor that
  * emulates every device itself): external-interrupt exiting; HLT, RDTSC and CR3-load exiting,
- * unconditional I/O exiting and no MSR bitmaps (every RDMSR/WRMSR exits); EPT with an identity map of
+ * unconditional I/O exiting, and an MSR bitmap whose every bit is 1, so every RDMSR/WRMSR exits
+ * (§25.6.9, §26.1.3: MSRs outside the bitmap's two ranges exit too); EPT with an identity map of
  * guest RAM built before the first entry, the virtio-mmio window marked as KVM marks MMIO (so its
  * accesses exit with an EPT misconfiguration, 49) and everything else unmapped (an EPT violation, 48);
  * unrestricted guest, so the guest starts as the multiboot loader leaves it, with paging off. The
@@ -38,6 +39,7 @@ import {
   PROC_INTR_WINDOW_EXITING,
   PROC_RDTSC_EXITING,
   PROC_UNCOND_IO_EXITING,
+  PROC_USE_MSR_BITMAPS,
   PROC2_ENABLE_EPT,
   PROC2_UNRESTRICTED_GUEST,
   VMX_TRUE_CAPS,
@@ -64,6 +66,8 @@ export interface NullMonitorOptions {
 
 /** Host memory above guest RAM that holds the EPT tables (the guest cannot reach it: EPT does not map it). */
 const EPT_REGION = 0x10000
+/** The 4 KiB MSR bitmap (read low, read high, write low, write high; SDM Vol. 3C §25.6.9), after the EPT tables. */
+const MSR_BITMAP_SIZE = 0x1000
 /** The virtio-mmio window, one page of slots. */
 const MMIO_WINDOW = { base: PcLayout.virtioMmioBase, size: 0x1000 } as const
 /** Host-state fields a VM entry checks (§27.2.2–27.2.3): a flat 32-bit host with paging and VMXE [R: the monitor is TypeScript; these describe the host it stands for]. */
@@ -75,7 +79,7 @@ const HOST_RIP = 0xc0100000
 export class NullMonitor {
   readonly clock: { cycles: number }
   readonly sink: EventSink
-  /** Host memory: guest RAM at 0 (identity-mapped by EPT), then the EPT tables. */
+  /** Host memory: guest RAM at 0 (identity-mapped by EPT), then the EPT tables, then the MSR bitmap. */
   readonly host: PhysicalMemory
   /** Guest-physical memory as the devices and the loader see it. */
   readonly memory: MemoryWindow
@@ -105,7 +109,7 @@ export class NullMonitor {
     this.clock = opts.clock ?? { cycles: 0 }
     this.sink = opts.sink ?? new EventSink(this.clock)
     const ram = (opts.memMiB ?? PcLayout.defaultMemMiB) << 20
-    this.host = new PhysicalMemory(ram + EPT_REGION)
+    this.host = new PhysicalMemory(ram + EPT_REGION + MSR_BITMAP_SIZE)
     this.memory = new MemoryWindow(this.host, 0, ram)
     this.pc = new Pc({ memory: this.memory, disk: opts.disk, sink: this.sink, clock: this.clock })
     const { pc } = this
@@ -134,12 +138,14 @@ export class NullMonitor {
     this.ept.markMmio(MMIO_WINDOW.base as GuestPhys, MMIO_WINDOW.size)
     this.vmx = new VmxCpu(this.cpu, this.vmcs)
     this.cpu.vmx = this.vmx
-    this.configure()
+    this.configure(ram + EPT_REGION)
   }
 
   /** The VM-execution, exit and entry controls and the host state (KVM's init_vmcs(), reduced). */
-  private configure(): void {
+  private configure(msrBitmap: number): void {
     const v = this.vmcs
+    this.host.u8.fill(0xff, msrBitmap, msrBitmap + MSR_BITMAP_SIZE)
+    v.write(F.MSR_BITMAP, msrBitmap)
     v.write(F.PIN_BASED_VM_EXEC_CONTROL, adjustControls(PIN_EXT_INTR_EXITING, VMX_TRUE_CAPS.pin))
     v.write(
       F.CPU_BASED_VM_EXEC_CONTROL,
@@ -148,6 +154,7 @@ export class NullMonitor {
           PROC_RDTSC_EXITING |
           PROC_CR3_LOAD_EXITING |
           PROC_UNCOND_IO_EXITING |
+          PROC_USE_MSR_BITMAPS |
           PROC_ACTIVATE_SECONDARY,
         VMX_TRUE_CAPS.proc,
       ),
