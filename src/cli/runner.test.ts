@@ -126,6 +126,52 @@ msg: db "hello, ring 0", 10, 0
     expect(triple.events.shutdown).toBe(1)
   })
 
+  it('counts retired instructions (a REP string instruction once, one that faults not at all) and --max-insns in steps', () => {
+    // Retired, by hand: 9 instructions up to and including REP STOSB; UD2 raises #UD and does not
+    // retire; the handler's MOV and IRETD; CLI, HLT: 13 (SDM Vol. 3B §20.2.1.2, "Instructions Retired").
+    // Steps: each of the 1,000 iterations, and the attempt at UD2: 13 + 999 + 1 = 1,013.
+    // Cycles: one per instruction executed and per further REP iteration, none for the fault: 1,012.
+    const img = asm(
+      'retired',
+      `bits 32
+org 0x100000
+  mov eax, handler
+  mov [idt + 6 * 8], ax
+  shr eax, 16
+  mov [idt + 6 * 8 + 6], ax
+  lgdt [gdtr]
+  lidt [idtr]
+  mov edi, 0x200000
+  mov ecx, 1000
+  rep stosb
+  ud2
+back:
+  cli
+  hlt
+handler:
+  mov dword [esp], back
+  iretd
+align 8
+gdt: dq 0, 0x00cf9b000000ffff, 0x00cf93000000ffff
+gdtr: dw $ - gdt - 1
+  dd gdt
+idt: times 6 dq 0
+  dw 0, 0x08, 0x8e00, 0
+idtr: dw $ - idt - 1
+  dd idt
+`,
+    )
+    const whole = JSON.parse(runner(['run', '--image', img, '--json']).stdout)
+    expect(whole).toMatchObject({ stop: 'halt', instructions: 13, cycles: 1012, faults: { '6': 1 } })
+    // 9 steps: 8 instructions and the first iteration of REP STOSB (at 0x10002c: 5 + 6 + 3 + 6 + 7 +
+    // 7 + 5 + 5 bytes in), which has not retired: EIP stays on it.
+    const cut = JSON.parse(runner(['run', '--image', img, '--json', '--max-insns', '9']).stdout)
+    expect(cut).toMatchObject({ stop: 'max-insns', instructions: 8, cycles: 9 })
+    expect(cut.regs).toMatchObject({ ecx: 999, eip: 0x10002c })
+    const steps = JSON.parse(runner(['run', '--image', img, '--json', '--max-insns', '1012']).stdout)
+    expect(steps).toMatchObject({ stop: 'max-insns', instructions: 12 })
+  })
+
   it('loads a flat image at --load-addr, enters at --entry, and feeds --input to COM1', () => {
     const echo = asm(
       'echo',

@@ -55,7 +55,12 @@ export interface CpuEnv {
 export type StopReason = 'max-insns' | 'until-cycle' | 'stop' | 'idle' | 'halted' | 'shutdown'
 
 export interface RunOptions {
-  /** Step budget: each retired instruction (each REP iteration) and each delivered external interrupt is one step. */
+  /**
+   * Step budget. A step is one instruction executed, one iteration of a REP string instruction, one
+   * delivered external interrupt, or one attempt at an instruction that faults or exits (so a REP
+   * with a huge count, or a fault loop, still comes back). The clock advances one cycle per
+   * instruction executed and per REP iteration; a fault or an interrupt delivery costs none here.
+   */
   readonly maxInsns: number
   /** Stop once `clock.cycles >= untilCycle`. */
   readonly untilCycle?: number
@@ -213,7 +218,15 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   shadow = 0
   /** The shadow in effect for the instruction being executed (its own blocking is what a VM exit it causes saves). */
   insnShadow = 0
-  /** Retired instructions. */
+  /**
+   * Instructions retired, as the architectural performance event "Instructions Retired" counts them
+   * (SDM Vol. 3B §20.2.1.2 "Pre-defined Architectural Performance Events"; §18.2.1.2 in older
+   * editions): an instruction counts when it completes, and "an instruction with a REP prefix counts
+   * as one instruction (not per iteration)"; one that faults, or causes a VM exit, does not count.
+   * INT n, HLT and an instruction followed by a single-step trap do. [R] A REP string instruction
+   * interrupted between iterations counts once, when it completes; the extra count real CPUs add per
+   * hardware interrupt (an erratum-like effect, not architectural) is not modelled.
+   */
   instructions = 0
   /** Steps taken by the last {@link run} (its return value's companion). */
   lastRunSteps = 0
@@ -237,7 +250,7 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   vecInfo = 0
   vecError = 0
   vecLength = 0
-  /** Set by a REP string instruction that stopped with iterations left (it resumes at the same EIP). */
+  /** Set by a REP string instruction that stopped with iterations left (it resumes at the same EIP and has not retired); cleared at each block. */
   repPending = false
   /** The instruction being executed caused a VM exit and was abandoned (see {@link vmxCheck}). */
   exited = false

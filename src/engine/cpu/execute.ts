@@ -9,6 +9,11 @@
  * Bookkeeping per instruction is one store (`c.cur`), from which EIP (`c.insnEip()`) and the exact
  * clock (`c.syncClock()`) are derived when a fault, a device or an event needs them. A block's
  * instructions retire together: cycles and the instruction count are added at the block's end.
+ *
+ * Two counts come out of a block. Steps (the budget; one cycle each, but for a fault) are the slots
+ * executed plus the extra iterations of a REP string instruction (`c.repDone`); retired instructions
+ * (`c.instructions`) are the slots that completed: a REP string instruction retires once, when its
+ * last iteration is done, and an instruction that faults or causes a VM exit does not retire.
  */
 import type { Cpu } from './cpu'
 import { ABORT, FAULT } from './fault'
@@ -143,7 +148,7 @@ function jumpTo(c: Cpu, target: number): void {
 }
 
 /**
- * Executes up to `budget` steps. Returns the steps taken (retired instructions, REP iterations, and
+ * Executes up to `budget` steps. Returns the steps taken (instructions executed, REP iterations, and
  * one for an instruction that raised an exception, which is delivered before returning).
  */
 export function execute(c: Cpu, budget: number): number {
@@ -227,6 +232,7 @@ export function execute(c: Cpu, budget: number): number {
       c.curPage = phys >>> 12
       c.cycMark = first
       c.repDone = 0
+      c.repPending = false
       i = first
       while (i < end) {
         c.cur = i
@@ -558,7 +564,7 @@ export function execute(c: Cpu, budget: number): number {
         c.cur = i
         c.cycMark = i + c.repDone
         c.repDone = 0
-        c.instructions += done
+        c.instructions += i - first
         steps += done + 1
         i = -1
         break
@@ -570,7 +576,8 @@ export function execute(c: Cpu, budget: number): number {
       c.cur = i
       c.cycMark = i
       c.repDone = 0
-      c.instructions += done
+      // A REP string instruction stopped with iterations left (it ends its block) has not retired yet.
+      c.instructions += c.repPending ? i - first - 1 : i - first
       steps += done
       i = -1
     }
@@ -584,8 +591,8 @@ export function execute(c: Cpu, budget: number): number {
       c.cur = i
       c.cycMark = i
       c.repDone = 0
+      c.instructions += i - first
     }
-    c.instructions += done
     steps += done + 1
     c.brk = 1
     if (e === FAULT) deliverException(c, c.excVector, c.excError)
