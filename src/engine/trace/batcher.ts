@@ -23,9 +23,9 @@ export class EventBatcher {
 
   /**
    * @param capacity records per batch
-   * @param onFull called once when the buffer fills; it may call {@link take} to make room (then the
-   *   record that found the buffer full is kept), or leave it full (then records are dropped until the
-   *   next take).
+   * @param onFull called for each record that finds the buffer full (the first, and every later one
+   *   while the buffer stays full); it may call {@link take} to make room (then that record is kept),
+   *   or leave the buffer full (then that record is dropped and counted).
    */
   constructor(
     readonly capacity: number,

@@ -102,6 +102,15 @@ describe('EventSink and EventBatcher', () => {
     expect(batcher.dropped).toBe(0)
   })
 
+  it('calls onFull for every record that finds the buffer full, until one makes room', () => {
+    let calls = 0
+    const batcher = new EventBatcher(4, () => calls++)
+    const sink = new EventSink({ cycles: 0 })
+    sink.attach(batcher)
+    for (let i = 0; i < 7; i++) sink.emit(EventKind.Hop, 1, i)
+    expect([calls, batcher.size, batcher.dropped]).toEqual([3, 4, 3])
+  })
+
   it('counts without recording when no batcher is attached', () => {
     const sink = new EventSink({ cycles: 0 })
     expect(sink.enabled).toBe(false)
