@@ -1,7 +1,7 @@
 /*
- * Single x86 instructions as C functions (Intel SDM Vol. 2). Only the platform layer and the drivers
- * use the privileged ones; the kernel proper goes through platform.h, so a paravirtual platform can
- * replace each of them with a hypercall.
+ * Single x86 instructions as C functions (Intel SDM Vol. 2). The platform layer and the drivers use
+ * the privileged ones; the kernel proper goes through platform.h (so a paravirtual platform can replace
+ * each with a hypercall), except read_cr2 in the #PF report and inb in bench pio (guest/README.md).
  */
 #ifndef RINGOS_X86_H
 #define RINGOS_X86_H

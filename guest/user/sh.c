@@ -17,6 +17,7 @@ static const char help_text[] =
     "  uptime                    time since boot\n"
     "  cpuinfo                   CPUID: vendor, model, brand, hypervisor signature\n"
     "  bench cpu|syscall|io [N]  lab: compute loop, N getpid calls, N disk reads (TSC cycles)\n"
+    "  bench pio [N]             lab: N reads of I/O port 0x80 in the kernel (TSC cycles)\n"
     "  forkwait N                lab: create and wait for N processes (Adams & Agesen 2006)\n"
     "  ptemod N                  lab: N page-table updates in the kernel\n"
     "  popf                      lab: turn interrupts off with POPF (the classic x86 hole)\n"

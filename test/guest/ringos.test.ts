@@ -16,6 +16,7 @@ const PROGRAMS = readdirSync(join(REPO, 'guest', 'user'))
 
 /** The commands of the long session, in order. */
 const SESSION = [
+  'help',
   'echo hi there',
   'ps',
   'cat motd',
@@ -25,6 +26,7 @@ const SESSION = [
   'bench cpu',
   'bench syscall',
   'bench io',
+  'bench pio',
   'forkwait 10',
   'ptemod 1000',
   'popf',
@@ -78,6 +80,17 @@ describe.each(['native', 'virtio'])('ringos-%s.elf', (platform) => {
   it('runs every command of the session, each answered by a prompt', () => {
     expect(session.stop).toBe('idle')
     expect(steps.map((s) => s.command)).toEqual([...SESSION, ''])
+  })
+
+  it('help names every command in /bin and every mode of bench', () => {
+    const help = step('help')
+    // Programs that are not commands: init and clockd run from boot, sh is the shell, true is forkwait's child.
+    for (const p of PROGRAMS.filter((x) => !['init', 'clockd', 'sh', 'true'].includes(x)))
+      expect(help, p).toMatch(new RegExp(`^  ${p}\\b`, 'm'))
+    const usage = /usage: (bench .*)\\n/.exec(readFileSync(join(REPO, 'guest', 'user', 'bench.c'), 'utf8'))
+    const modes = [...(usage?.[1] ?? '').matchAll(/bench (\w+)/g)].map((m) => m[1])
+    expect(modes).toContain('pio')
+    for (const mode of modes) expect(help, mode).toMatch(new RegExp(`^  bench \\S*\\b${mode}\\b`, 'm'))
   })
 
   it('echo', () => {
@@ -152,6 +165,13 @@ describe.each(['native', 'virtio'])('ringos-%s.elf', (platform) => {
     expect(f.cycles_per_read).toBe(ratio(f.cycles, f.reads))
   })
 
+  it('bench pio reads port 0x80 in the kernel', () => {
+    const f = fields(step('bench pio'), 'bench pio:')
+    expect(f.reads).toBe('1000')
+    expect(Number(f.cycles)).toBeGreaterThan(0)
+    expect(f.cycles_per_read).toBe(ratio(f.cycles, f.reads))
+  })
+
   it('forkwait creates and reaps its children', () => {
     const f = fields(step('forkwait 10'), 'forkwait:')
     expect(f).toMatchObject({ children: '10', failed: '0' })
@@ -178,7 +198,14 @@ describe.each(['native', 'virtio'])('ringos-%s.elf', (platform) => {
   it('sgdt: ring 3 and the kernel both see the GDT the kernel loaded', () => {
     const gdt = `${hex(gdtAddress(platform), 8)}/0x002f` // six 8-byte descriptors: limit 47
     const f = fields(step('sgdt'), 'sgdt:')
-    expect(f).toEqual({ lgdt: gdt, ring3: gdt, kernel: gdt, kernel_cpl: '0', result: 'match', ring3_result: 'match' })
+    expect(f).toEqual({
+      lgdt: gdt,
+      ring3: gdt,
+      kernel: gdt,
+      kernel_cpl: '0',
+      result: 'match',
+      ring3_result: 'match',
+    })
   })
 
   it('a faulting program is killed with a report and the shell lives on', () => {
