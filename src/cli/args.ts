@@ -41,6 +41,8 @@ export interface RunArgs {
   readonly paging?: PagingMode
   /** An alternative cost table of the model (`--cost-profile`). */
   readonly costProfile?: string
+  /** KVM: the virtio block queue served by a vhost worker (`--vhost`). */
+  readonly vhost: boolean
 }
 
 export type RunnerArch = 'machine' | 'vmx-null' | ArchId
@@ -50,7 +52,7 @@ export const CONSOLE_NAMES = ['com1', 'virtio'] as const
 export type ConsoleName = (typeof CONSOLE_NAMES)[number]
 
 export const USAGE =
-  'usage: ringside run --image FILE [--arch machine|vmx-null|ARCH] [--platform native|virtio|hyperv|xen-pv] [--vms N] [--manage CMD]... [--paging ept|shadow] [--cost-profile NAME] [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
+  'usage: ringside run --image FILE [--arch machine|vmx-null|ARCH] [--platform native|virtio|hyperv|xen-pv] [--vms N] [--manage CMD]... [--paging ept|shadow] [--cost-profile NAME] [--vhost] [--load-addr ADDR] [--entry ADDR] [--mem-mib N] [--input TEXT] [--max-insns N] [--cmdline TEXT] [--disk FILE] [--console com1|virtio] [--until-idle] [--json]'
 
 /** Default step budget: large enough for any program in the repository, small enough to end a runaway guest. */
 export const DEFAULT_MAX_INSNS = 4_000_000_000
@@ -105,6 +107,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
   const manage: string[] = []
   let paging: PagingMode | undefined
   let costProfile: string | undefined
+  let vhost = false
   for (let k = 1; k < argv.length; k++) {
     const flag = argv[k]
     const value = (): string => {
@@ -172,6 +175,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         paging = v
         break
       }
+      case '--vhost':
+        vhost = true
+        break
       case '--cost-profile':
         costProfile = value()
         break
@@ -193,10 +199,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       vms !== 1 ||
       manage.length > 0 ||
       paging !== undefined ||
-      costProfile !== undefined)
+      costProfile !== undefined ||
+      vhost)
   ) {
     throw new UsageError(
-      '--platform, --vms, --manage, --paging and --cost-profile need an architecture (--arch)',
+      '--platform, --vms, --manage, --paging, --cost-profile and --vhost need an architecture (--arch)',
     )
   }
   if (session && console !== undefined)
@@ -221,5 +228,6 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
     manage,
     paging,
     costProfile,
+    vhost,
   }
 }

@@ -60,6 +60,7 @@ function runSession(
       })),
       ...(args.paging ? { paging: args.paging } : {}),
       ...(args.costProfile ? { costProfile: args.costProfile } : {}),
+      ...(args.vhost ? { vhost: true } : {}),
       manage: args.manage,
     })
   } catch (e) {

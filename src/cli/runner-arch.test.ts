@@ -38,6 +38,9 @@ describe('runner --arch', () => {
       'ept',
       '--platform',
       'virtio',
+      '--cost-profile',
+      'vtx-2006',
+      '--vhost',
     ])
     expect(a).toMatchObject({
       arch: 'kvm',
@@ -45,9 +48,16 @@ describe('runner --arch', () => {
       manage: ['virsh list', 'virsh destroy vm2'],
       paging: 'ept',
       platform: 'virtio',
+      costProfile: 'vtx-2006',
+      vhost: true,
     })
     expect(parseRunArgs(['run', '--image', 'x']).arch).toBe('machine')
+    expect(parseRunArgs(['run', '--image', 'x', '--arch', 'kvm']).vhost).toBe(false)
     expect(() => parseRunArgs(['run', '--image', 'x', '--vms', '2'])).toThrow(UsageError)
+    expect(() => parseRunArgs(['run', '--image', 'x', '--vhost'])).toThrow(/need an architecture/)
+    expect(() => parseRunArgs(['run', '--image', 'x', '--cost-profile', 'vtx-2006'])).toThrow(
+      /need an architecture/,
+    )
     expect(() => parseRunArgs(['run', '--image', 'x', '--arch', 'kvm', '--vms', '9'])).toThrow(/--vms/)
     expect(() => parseRunArgs(['run', '--image', 'x', '--arch', 'kvm', '--platform', 'ps2'])).toThrow(
       /--platform/,

@@ -165,7 +165,8 @@ export class TraceBuffer {
         break
       }
       case EventKind.Schedule: {
-        // The physical CPU switches to another VM (arg1 = next VM | vCPU << 8), or to none: idle.
+        // The physical CPU switches to another VM (arg1 = next VM | vCPU << 8), or to none: idle. The
+        // management domain (MANAGEMENT_VM) has no context of its own here: its next hop says where it runs.
         const next = u[b + W.arg1] & 0xff
         if (next === 0) state = STATE_IDLE
         else if (this.vmContext[next] !== NO_CONTEXT) state = this.vmContext[next]

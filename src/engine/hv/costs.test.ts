@@ -4,8 +4,13 @@ import { KVM_COSTS } from './kvm/costs'
 import { MODELS } from './models'
 import { SOURCES } from './sources'
 
-/** Every model's cost table (the registry is what the session uses). */
-const TABLES = Object.fromEntries(Object.entries(MODELS).map(([arch, f]) => [arch, f.costs]))
+/** Every model's cost table and its alternative profiles (the registry is what the session uses). */
+const TABLES = Object.fromEntries(
+  Object.entries(MODELS).flatMap(([arch, f]) => [
+    [arch, f.costs],
+    ...Object.entries(f.profiles ?? {}).map(([name, t]) => [`${arch} --cost-profile ${name}`, t]),
+  ]),
+)
 
 describe('cost tables', () => {
   it.each(Object.entries(TABLES))(

@@ -20,6 +20,8 @@ export interface ModelHost {
   readonly vms: readonly Vm[]
   /** Memory virtualization the session asked for (VT-x models: EPT or shadow page tables). */
   readonly paging: PagingMode
+  /** KVM: the virtio block queue is served by a vhost worker in the host kernel. */
+  readonly vhost: boolean
   /** Starts (boots) or stops a VM, as the management plane asks. */
   startVm(index: number): void
   stopVm(index: number): void

@@ -36,6 +36,8 @@ export interface ModelFactory {
   readonly maxVms: number
   /** Memory-virtualization choices (`--paging`), the first the default; empty where there is no choice. */
   readonly paging?: readonly PagingMode[]
+  /** The model can serve virtio queues from an in-kernel vhost worker (`--vhost`). */
+  readonly vhost?: boolean
   /** Alternative cost tables by name (`--cost-profile`), e.g. another CPU generation's figures. */
   readonly profiles?: Readonly<Record<string, CostTable>>
   /** The scheduler whose spirit the architecture's vCPU scheduling follows (none: bare metal, containers). */
@@ -55,6 +57,7 @@ export const MODELS: Partial<Record<ArchId, ModelFactory>> = {
   kvm: {
     costs: KVM_COSTS,
     profiles: { 'vtx-2006': KVM_VTX_2006_COSTS },
+    vhost: true,
     reservedBytes: VtxModel.reservedBytes,
     maxVms: 4,
     scheduler: 'cfs',

@@ -35,6 +35,8 @@ export interface SessionConfig {
   readonly manage?: readonly string[]
   /** An alternative cost table of the model (e.g. `vtx-2006` for KVM: first-generation VT-x). */
   readonly costProfile?: string
+  /** KVM: the virtio block queue served by an in-kernel vhost worker instead of QEMU. */
+  readonly vhost?: boolean
 }
 
 export const MAX_VMS = 4
@@ -118,11 +120,13 @@ export function parseSessionConfig(raw: unknown): SessionConfig {
       fail('costProfile: a name of lowercase letters, digits and -')
     costProfile = r.costProfile
   }
+  if (r.vhost !== undefined && typeof r.vhost !== 'boolean') fail('vhost: expected true or false')
   return {
     arch: r.arch,
     vms,
     ...(paging ? { paging } : {}),
     ...(manage ? { manage } : {}),
     ...(costProfile ? { costProfile } : {}),
+    ...(r.vhost === true ? { vhost: true } : {}),
   }
 }

@@ -91,6 +91,7 @@ export class Session implements ModelHost {
   readonly model: HypervisorModel
   readonly config: SessionConfig
   readonly paging: PagingMode
+  readonly vhost: boolean
   /** Steps taken by every vCPU (instructions, REP iterations, delivered interrupts). */
   instructions = 0
   /** Everything the management shell printed, in order. */
@@ -135,6 +136,8 @@ export class Session implements ModelHost {
       // [R] Ringside's shadow MMU traps device memory only through EPT; its MMIO devices need EPT.
       throw new ConfigError('shadow paging runs the native platform (port I/O); virtio-mmio devices need EPT')
     }
+    if (config.vhost && !factory.vhost) throw new ConfigError(`${config.arch} has no vhost option (KVM has)`)
+    this.vhost = config.vhost === true
     if (config.vms.length > factory.maxVms)
       throw new ConfigError(
         `${config.arch} runs at most ${factory.maxVms} VM${factory.maxVms > 1 ? 's' : ''}`,

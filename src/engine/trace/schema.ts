@@ -43,6 +43,8 @@ export const W = {
 } as const
 
 export const NO_VM = 0xff
+/** The management domain (Xen's Dom0, Hyper-V's root partition) in a Schedule event's vm fields. */
+export const MANAGEMENT_VM = 0xfe
 export const NO_COMPONENT = 0xffff
 
 /**
@@ -86,7 +88,11 @@ export const EventKind = {
   FlowEnd: 17,
   /** One hop of a flow: control or data moved from `from` to `to`, costing `cost`. reason: {@link HopCause}. */
   Hop: 18,
-  /** The physical CPU switched to another vCPU/domain. reason: 0; arg0: previous vm | (vcpu << 8); arg1: next vm | (vcpu << 8). */
+  /**
+   * The physical CPU switched to another vCPU/domain. reason: scheduler policy (0 unspecified);
+   * arg0: previous vm | (vcpu << 8); arg1: next vm | (vcpu << 8). vm 0 is the idle CPU and
+   * {@link MANAGEMENT_VM} the management domain (Xen's Dom0, Hyper-V's root partition).
+   */
   Schedule: 19,
   /** A guest system call. reason: system-call number; arg0: EIP; arg1: first argument. */
   Syscall: 20,

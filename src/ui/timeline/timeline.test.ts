@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { encodeContext } from '../../engine/privilege'
 import { RecordView, encodeEvent } from '../../engine/trace/codec'
-import { EventKind, NO_COMPONENT, NO_VM, RECORD_BYTES, type TraceEvent } from '../../engine/trace/schema'
+import {
+  EventKind,
+  MANAGEMENT_VM,
+  NO_COMPONENT,
+  NO_VM,
+  RECORD_BYTES,
+  type TraceEvent,
+} from '../../engine/trace/schema'
 import { STATE_HARDWARE, STATE_IDLE, TraceBuffer } from '../../state/trace-buffer'
 import {
   NO_STATE,
@@ -139,6 +146,17 @@ describe('TraceBuffer', () => {
     ])
     const states = Array.from({ length: buf.size }, (_, i) => buf.stateAt(i))
     expect(states).toEqual([NR0, NR0 | 3, STATE_IDLE, NR0, NR0 | 3])
+  })
+  it('does not draw the management domain (Dom0, the root partition) as idle: its hops say where it runs', () => {
+    const buf = new TraceBuffer(1 << 16)
+    feed(buf, [
+      ring(10, NR0, 1),
+      { kind: EventKind.Schedule, cycle: 20, vm: 1, arg0: 1, arg1: MANAGEMENT_VM },
+      { kind: EventKind.Hop, cycle: 30, fromCtx: NR0, toCtx: ROOT0 },
+      { kind: EventKind.Schedule, cycle: 40, vm: 1, arg0: MANAGEMENT_VM, arg1: 1 },
+    ])
+    const states = Array.from({ length: buf.size }, (_, i) => buf.stateAt(i))
+    expect(states).toEqual([NR0, NR0, ROOT0, NR0])
   })
 })
 

@@ -40,6 +40,11 @@ export const HYPERV_COSTS = {
     'kvm-unit-tests-2012',
     'the hypervisor sets the SIEF bit and raises the SINT in the target VP: modelled as an in-kernel notification (outl_to_kernel − vmcall) [R]',
   ),
+  'root-schedule': cost(
+    2000,
+    'splitx-2011',
+    "the hypervisor switches the physical CPU to the root partition's virtual processor so the root can handle the request: modelled like Xen's switch to Dom0, one world switch of ~2,000 cycles [R]",
+  ),
   'vsp-work': cost(
     3676,
     'kvm-unit-tests-2012',

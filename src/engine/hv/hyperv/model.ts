@@ -1,10 +1,11 @@
 import type { Cpu } from '../../cpu/cpu'
 import type { Vm } from '../../session/vm'
 import type { StateReader, StateWriter } from '../../snapshot'
-import { EventKind, HopCause } from '../../trace/schema'
+import { EventKind, HopCause, MANAGEMENT_VM } from '../../trace/schema'
 import { ExitReason } from '../../vmx/exit-reasons'
 import { IntrType } from '../../vmx/interruption-info'
 import type { ModelHost } from '../model'
+import { irqDevice } from '../devices'
 import { vmControl } from '../vm-control'
 import type { DeviceClass } from '../vtx/device-class'
 import { VtxModel } from '../vtx/vtx-model'
@@ -73,14 +74,34 @@ export class HypervModel extends VtxModel<HypervCostId> {
 
   // ---------------------------------------------------------------------------------------- legacy devices
 
+  /**
+   * The root partition is a partition the hypervisor schedules on the same physical CPU: handling an
+   * intercept or a VMBus request in the root means switching to the root's virtual processor and back.
+   */
+  private scheduleRoot(vm: Vm, toRoot: boolean): void {
+    const [prev, next] = toRoot ? [vm.index, MANAGEMENT_VM] : [MANAGEMENT_VM, vm.index]
+    this.host.sink.emit(EventKind.Schedule, 0, prev, next)
+    this.work(null, 'hypervisor', 'root-schedule')
+  }
+
   protected deviceAccess(vm: Vm, device: DeviceClass, write: boolean): string {
     // An intercept the root registered: message to the root, VID to VMWP, emulation, resume by hypercall.
+    this.scheduleRoot(vm, true)
     this.hop(vm, 'hypervisor', 'root-kernel', HopCause.Message, 'intercept-message')
     this.hop(vm, 'root-kernel', 'vmwp', HopCause.Signal, 'vid-to-vmwp')
     this.work(vm, 'vmwp', 'emulate-user-device')
-    if (write && device === 'console') this.hop(vm, 'vmwp', 'root-kernel', HopCause.Syscall, 'host-syscall')
-    if (device === 'storage' && !write) this.hop(vm, 'vmwp', 'root-kernel', HopCause.Syscall, 'host-syscall')
+    // VMWP completes the access through the VID driver (a system call into the root's kernel), which
+    // resumes the VP; a console write or a disk read first does the host I/O, one more system call.
+    const hostIo = (write && device === 'console') || (!write && device === 'storage')
+    this.hop(
+      vm,
+      'vmwp',
+      'root-kernel',
+      HopCause.Syscall,
+      hostIo ? ['host-syscall', 'host-syscall'] : 'host-syscall',
+    )
     this.hop(vm, 'root-kernel', 'hypervisor', HopCause.Trap, 'set-vp-registers')
+    this.scheduleRoot(vm, false)
     return 'vmwp'
   }
 
@@ -92,11 +113,13 @@ export class HypervModel extends VtxModel<HypervCostId> {
       return
     }
     // A legacy device's interrupt: VMWP's emulated chipset asserts it, through the root, to the hypervisor.
-    this.hop(null, irq === 0 ? 'timer' : 'uart', 'hypervisor', HopCause.Signal, running ? 'exit' : 'inject')
+    this.hop(null, irqDevice(irq), 'hypervisor', HopCause.Signal, running ? 'exit' : 'inject')
+    this.scheduleRoot(vm, true)
     this.hop(vm, 'hypervisor', 'root-kernel', HopCause.Message, 'intercept-message')
     this.hop(vm, 'root-kernel', 'vmwp', HopCause.Signal, 'vid-to-vmwp')
     this.hop(vm, 'vmwp', 'root-kernel', HopCause.Syscall, 'host-syscall')
     this.hop(vm, 'root-kernel', 'hypervisor', HopCause.Trap, 'set-vp-registers')
+    this.scheduleRoot(vm, false)
   }
 
   // ---------------------------------------------------------------------------------------- enlightenments
@@ -165,6 +188,7 @@ export class HypervModel extends VtxModel<HypervCostId> {
     let handler = 'hypervisor'
     if (code === HVCALL_SIGNAL_EVENT || code === HVCALL_POST_MESSAGE) {
       // The signal or message reaches the root partition's VMBus: its VSP runs in the root kernel.
+      this.scheduleRoot(vm, true)
       this.hop(vm, 'hypervisor', 'root-kernel', HopCause.Message, 'synic-interrupt')
       handler = 'root-kernel'
       for (const n of out.notices) {
@@ -180,6 +204,7 @@ export class HypervModel extends VtxModel<HypervCostId> {
       } else {
         this.hop(vm, 'root-kernel', 'hypervisor', HopCause.Return, 'inject')
       }
+      this.scheduleRoot(vm, false)
     }
     this.take(vm, out.notices)
     return handler

@@ -43,6 +43,8 @@ export const HYPERV: TopologySpec = {
     e('root-kernel', 'disk', 'io'),
     e('root-kernel', 'uart', 'io'),
     e('root-kernel', 'nic', 'io'),
+    // The root partition owns the physical devices: their completions reach its drivers (the VSPs' I/O).
+    e('disk', 'root-kernel', 'signal'),
     e('disk', 'hypervisor', 'signal'),
     e('nic', 'hypervisor', 'signal'),
     e('uart', 'hypervisor', 'signal'),

@@ -69,6 +69,43 @@ describe('KVM + QEMU', () => {
     expect(notifies).toBeLessThan(out.length / 2)
   })
 
+  it('with --vhost, serves the block queue from a vhost worker in the host kernel, not from QEMU', () => {
+    /** The hop paths (base ids, from and to of each hop) of every flow while `cat motd` runs. */
+    const flowsOf = (vhost: boolean) => {
+      const { s } = bootedSession('kvm', 'virtio', 1, vhost ? { vhost: true } : {})
+      const batcher = new EventBatcher(1 << 17)
+      s.attachEvents(batcher)
+      expect(type(s, 'cat motd')).toContain('欢迎使用 ringos')
+      const b = batcher.take()
+      const v = new RecordView(b.buffer, 0, b.count)
+      const name = (i: number) => s.topology.components[i]!.baseId
+      const flows = new Map<number, string[]>()
+      for (let i = 0; i < b.count; i++) {
+        const e = decodeEvent(v, i)
+        if (e.kind === EventKind.Hop)
+          flows.set(e.flow, [...(flows.get(e.flow) ?? []), name(e.from), name(e.to)])
+      }
+      return [...flows.values()].map((f) => f.join(' '))
+    }
+    const doorbellViaQemu = (f: string) => f.includes('kvm qemu qemu host-kernel')
+    const withVhost = flowsOf(true)
+    // The block doorbell: ioeventfd to the worker, the I/O in the host kernel, the completion by irqfd.
+    expect(
+      withVhost.filter((f) => f.includes('kvm vhost vhost host-kernel host-kernel vhost vhost kvm')).length,
+    ).toBeGreaterThan(0)
+    expect(withVhost.filter((f) => f.includes('vhost') && f.includes('qemu'))).toEqual([])
+    // Without it, QEMU's iothread serves the block queue too: more doorbells reach QEMU, none vhost.
+    const withQemu = flowsOf(false)
+    expect(withQemu.filter((f) => f.includes('vhost'))).toEqual([])
+    expect(withQemu.filter(doorbellViaQemu).length).toBeGreaterThan(withVhost.filter(doorbellViaQemu).length)
+  })
+
+  it('refuses --vhost on an architecture without it', () => {
+    expect(() => bootedSession('xen-hvm', 'virtio', 1, { vhost: true })).toThrow(
+      /xen-hvm has no vhost option/,
+    )
+  })
+
   it('starts and destroys VMs through virsh → libvirtd → QEMU → KVM', () => {
     const { s } = bootedSession('kvm', 'native', 2)
     expect(s.manage('virsh list').output).toMatch(/ 1 +vm1 +running\n 2 +vm2 +running/)

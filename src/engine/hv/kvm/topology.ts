@@ -29,6 +29,7 @@ export const KVM: TopologySpec = {
     e('qemu', 'host-kernel', 'syscall'),
     e('host-kernel', 'qemu', 'return'),
     e('vhost', 'host-kernel', 'call'),
+    e('host-kernel', 'vhost', 'return'),
     e('host-kernel', 'kvm', 'call'),
     e('virsh', 'libvirtd', 'rpc'),
     e('libvirtd', 'virsh', 'return'),

@@ -36,5 +36,10 @@ export function mmioClass(gpa: number): DeviceClass {
   return 'none'
 }
 
+/** The virtio-mmio slot (PcLayout.virtio*Slot) an MMIO address falls in. */
+export function mmioSlot(gpa: number): number {
+  return Math.floor((gpa - PcLayout.virtioMmioBase) / PcLayout.virtioMmioStride)
+}
+
 /** The virtio-mmio window the Ringside PC decodes (one page of 512-byte slots). */
 export const MMIO_WINDOW = { base: PcLayout.virtioMmioBase, size: 0x1000 } as const

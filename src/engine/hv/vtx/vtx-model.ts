@@ -126,8 +126,9 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
    * A guest access reached an emulated device (the exit's hop into the hypervisor is already
    * recorded): record the hops that emulate it and return the base id of the component that
    * emulated the access (the runner's `exitsByHandler`). The access itself is performed afterwards.
+   * `gpa` is the guest-physical address of an MMIO access (which virtio device a doorbell rings).
    */
-  protected abstract deviceAccess(vm: Vm, device: DeviceClass, write: boolean): string
+  protected abstract deviceAccess(vm: Vm, device: DeviceClass, write: boolean, gpa?: number): string
   /**
    * An interrupt for `vm` from `irq` reaches the hypervisor: record its path from the hardware row
    * (`running`: the guest was running and took a VM exit for it; else the vCPU was halted).
@@ -474,7 +475,7 @@ export abstract class VtxModel<K extends string> implements HypervisorModel {
           this.work(vm, this.hypervisorId, 'ept-populate' as K)
           return this.hypervisorId
         }
-        const handler = this.deviceAccess(vm, mmioClass(gpa), (qualification & 2) !== 0)
+        const handler = this.deviceAccess(vm, mmioClass(gpa), (qualification & 2) !== 0, gpa)
         vmx.emulate(this.io(vm))
         return handler
       }

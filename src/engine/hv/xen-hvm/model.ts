@@ -1,6 +1,6 @@
 import { Irq } from '../../machine/layout'
 import type { Vm } from '../../session/vm'
-import { EventKind, HopCause } from '../../trace/schema'
+import { EventKind, HopCause, MANAGEMENT_VM } from '../../trace/schema'
 import type { ModelHost } from '../model'
 import { vmControl } from '../vm-control'
 import type { DeviceClass } from '../vtx/device-class'
@@ -9,7 +9,6 @@ import type { XenHvmCostId } from './costs'
 import { XlShell } from './xl'
 
 /** Domain id of Dom0 in Schedule events' arguments (VM numbers start at 1). */
-const DOM0 = 0
 
 /**
  * Xen HVM (hypervisor-flows.md §4.3). Every VM exit lands in Xen (`vmx_vmexit_handler`, VMX root
@@ -33,7 +32,7 @@ export class XenHvmModel extends VtxModel<XenHvmCostId> {
 
   /** Xen's scheduler switches the physical CPU between the guest's vCPU and Dom0's. */
   private schedule(vm: Vm, toDom0: boolean): void {
-    const [prev, next] = toDom0 ? [vm.index, DOM0] : [DOM0, vm.index]
+    const [prev, next] = toDom0 ? [vm.index, MANAGEMENT_VM] : [MANAGEMENT_VM, vm.index]
     this.host.sink.emit(EventKind.Schedule, 0, prev, next)
     this.work(null, 'xen', 'dom0-schedule')
   }
@@ -66,9 +65,11 @@ export class XenHvmModel extends VtxModel<XenHvmCostId> {
     // dm_op hypercall (XEN_DMOP_set_isa_irq_level) and Xen's vPIC latches it.
     const hw = irq === Irq.ata || irq === Irq.virtioBlock ? 'disk' : 'uart'
     this.hop(null, hw, 'xen', HopCause.Signal, running ? 'exit' : 'inject')
+    this.schedule(vm, true)
     this.hop(vm, 'xen', 'dom0-kernel', HopCause.Upcall, 'evtchn-upcall')
     this.hop(vm, 'dom0-kernel', 'dom0-qemu', HopCause.Signal, 'evtchn-upcall')
     this.hop(vm, 'dom0-qemu', 'dom0-kernel', HopCause.Syscall, 'ioreq-complete')
     this.hop(vm, 'dom0-kernel', 'xen', HopCause.Trap, 'evtchn-send')
+    this.schedule(vm, false)
   }
 }

@@ -3,7 +3,7 @@ import type { TrapSource } from '../../cpu/vmx-seam'
 import { MmioBus, PortBus } from '../../machine/bus'
 import { PcLayout } from '../../machine/layout'
 import type { StateReader, StateWriter } from '../../snapshot'
-import { EventKind, FlowKind, HopCause } from '../../trace/schema'
+import { EventKind, FlowKind, HopCause, MANAGEMENT_VM } from '../../trace/schema'
 import { utf8Encode } from '../../util/utf8'
 import type { Vm } from '../../session/vm'
 import type { FlowRecorder } from '../flow'
@@ -26,6 +26,8 @@ const PIC_VECTOR_BASE = 0x20
 const TIME_SLICE = 30_000_000
 /** Schedule-event number for "no domain" (the idle vCPU). */
 const IDLE = 0xff
+/** A domain as Schedule events name it: 0 the idle CPU, MANAGEMENT_VM Dom0, else the VM. */
+const scheduleId = (domid: number) => (domid === IDLE ? 0 : domid === 0 ? MANAGEMENT_VM : domid)
 
 /** Counts the runner and tests read: hypercalls by name, mmuext commands, emulations, bounces. */
 export interface XenPvStats {
@@ -336,7 +338,7 @@ export class XenPvModel implements HypervisorModel {
 
   private switchTo(domid: number): void {
     if (this.current === domid) return
-    this.host.sink.emit(EventKind.Schedule, 0, this.current, domid)
+    this.host.sink.emit(EventKind.Schedule, 0, scheduleId(this.current), scheduleId(domid))
     this.current = domid
   }
 
