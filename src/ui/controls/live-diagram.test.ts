@@ -151,6 +151,18 @@ describe('LiveDiagramFeed', () => {
     expect(feed.current()).toBeNull()
   })
 
+  it('shows a flow that began at full speed and ended at a slower one (a step after a full-speed run)', () => {
+    const { feed, driver, seen, send } = setup()
+    feed.setSession({ arch: 'bare', vms: 1 })
+    feed.attach(driver, bare)
+    feed.setSpeed('full')
+    const flow = syscall(1)
+    send(flow.slice(0, 2))
+    feed.setSpeed('fast')
+    send(flow.slice(2))
+    expect(seen.flows.map((f) => f.hops.length)).toEqual([2])
+  })
+
   it('builds no more flows than the pace can show, and tells the diagram how many it skipped', () => {
     const { feed, driver, seen, send } = setup()
     feed.setSession({ arch: 'bare', vms: 1 })

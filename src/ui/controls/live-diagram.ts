@@ -66,7 +66,7 @@ export class LiveDiagramFeed {
     countHop: (from, to) => {
       if (this.draws) this.diagram?.countHop(from, to)
     },
-    beginFlow: (kind) => {
+    acceptFlow: (kind) => {
       // A management command is the user's own request: always shown (see play).
       if (this.player.accepts || (kind === 'management' && this.speed !== 'full')) return true
       this.player.skip()

@@ -63,12 +63,12 @@ function feed(adapter: TraceToDiagram, events: readonly TraceEvent[]): void {
 function recorder(accept: (kind: string) => boolean = () => true) {
   const calls: Array<['active', number | null, number] | ['flow', DiagramFlow]> = []
   const hops: string[] = []
-  const begun: string[] = []
+  const ended: string[] = []
   const sink: FlowSink = {
     setActive: (c, ctx) => calls.push(['active', c, ctx]),
     countHop: (from, to) => hops.push(`${from}>${to}`),
-    beginFlow: (kind) => {
-      begun.push(kind)
+    acceptFlow: (kind) => {
+      ended.push(kind)
       return accept(kind)
     },
     playFlow: (f) => calls.push(['flow', f]),
@@ -83,7 +83,7 @@ function recorder(accept: (kind: string) => boolean = () => true) {
   return {
     calls,
     hops,
-    begun,
+    ended,
     adapter,
     consume: (...events: TraceEvent[]) => feed(adapter, events),
     flows: () => calls.filter((c) => c[0] === 'flow').map((c) => c[1] as DiagramFlow),
@@ -170,14 +170,14 @@ describe('trace events → diagram calls', () => {
   })
 
   it('builds only the flows the sink wants, and counts every hop towards heat', () => {
-    const { flows, hops, begun, calls, adapter, consume } = recorder((kind) => kind === 'hypercall')
+    const { flows, hops, ended, calls, adapter, consume } = recorder((kind) => kind === 'hypercall')
     consume(
       ...portIoFlow(1),
       begin(2, FlowKind.Hypercall, 11),
       hop(2, at('guest-kernel', 1), at('kvm'), HopCause.Trap, 10),
       end(2),
     )
-    expect(begun).toEqual(['vm-exit', 'hypercall'])
+    expect(ended).toEqual(['vm-exit', 'hypercall'])
     expect(flows().map((f) => f.label)).toEqual(['hypercall 11'])
     expect(hops).toEqual([
       `${at('guest-kernel', 2)}>${at('kvm')}`,

@@ -39,11 +39,11 @@ export interface FlowSink {
   /** A hop of any flow passed from one component to another (heat). */
   countHop(from: number, to: number): void
   /**
-   * A flow of `kind` begins: whether it will be shown as a token. A flow that will not (full speed, or
-   * more flows than the pace can show) is never built; the sink counts it.
+   * A flow of `kind` has ended: whether to show it as a token. A flow that will not be shown (full
+   * speed, or more flows than the pace can show) is never built; the sink counts it.
    */
-  beginFlow(kind: FlowKindName): boolean
-  /** A flow the sink accepted has ended, with its hops. */
+  acceptFlow(kind: FlowKindName): boolean
+  /** A flow the sink accepted, with its hops. */
   playFlow(flow: DiagramFlow): void
 }
 
@@ -95,9 +95,9 @@ const NO_CONTEXT = -1
 /**
  * Turns event records (trace/schema.ts) into diagram calls, reading each record's fields in place:
  * a RingChange or a hop of control into a component moves the CPU marker, every hop counts towards
- * heat, and FlowBegin … Hop … FlowEnd with one flow id becomes one `playFlow` when the sink wants the
- * flow shown. Open flows live in preallocated tables, so consuming allocates nothing but the flows
- * that are shown. Untrusted input: unknown components, kinds and causes are skipped and counted, and
+ * heat, and FlowBegin … Hop … FlowEnd with one flow id becomes one `playFlow` when the sink accepts
+ * the flow. Open flows live in preallocated tables, so consuming allocates nothing but the flows that
+ * are shown. Untrusted input: unknown components, kinds and causes are skipped and counted, and
  * the number of open flows and hops is bounded.
  *
  * Event VM numbers are the session's (1-based, as Session and the topology's instances number VMs;
@@ -107,12 +107,11 @@ export class TraceToDiagram {
   private readonly sink: FlowSink
   private readonly maxOpen: number
   private readonly maxHops: number
-  /** Open flows, compact in slots 0 … open-1: flow id, kind, detail, whether it is kept, hops. */
+  /** Open flows, compact in slots 0 … open-1: flow id, kind, detail, hops. */
   private open = 0
   private readonly ids: Uint32Array
   private readonly kinds: Uint8Array
   private readonly details: Uint32Array
-  private readonly kept: Uint8Array
   private readonly hopCount: Uint16Array
   /** By slot × maxHops + hop. */
   private readonly hopFrom: Uint16Array
@@ -132,7 +131,6 @@ export class TraceToDiagram {
     this.ids = new Uint32Array(this.maxOpen)
     this.kinds = new Uint8Array(this.maxOpen)
     this.details = new Uint32Array(this.maxOpen)
-    this.kept = new Uint8Array(this.maxOpen)
     this.hopCount = new Uint16Array(this.maxOpen)
     const hops = this.maxOpen * this.maxHops
     this.hopFrom = new Uint16Array(hops)
@@ -191,7 +189,6 @@ export class TraceToDiagram {
     this.kinds[slot] = kind
     this.details[slot] = detail
     this.hopCount[slot] = 0
-    this.kept[slot] = this.sink.beginFlow(name) ? 1 : 0
   }
 
   private hop(flow: number, cause: number, from: number, to: number, cost: number): void {
@@ -204,7 +201,6 @@ export class TraceToDiagram {
     this.sink.countHop(from, to)
     const ctx = this.rowContext[to]
     if (ctx !== NO_CONTEXT) this.sink.setActive(to, ctx)
-    if (this.kept[slot] === 0) return
     const h = this.hopCount[slot]
     if (h >= this.maxHops) {
       this.skipped++
@@ -224,15 +220,15 @@ export class TraceToDiagram {
       this.skipped++
       return
     }
-    const shown = this.kept[slot] === 1 && this.hopCount[slot] > 0 ? this.build(slot) : null
+    const kind = flowKindName(this.kinds[slot]) ?? ''
+    const shown = this.hopCount[slot] > 0 && this.sink.acceptFlow(kind) ? this.build(slot, kind) : null
     // Keep the table compact: the last open flow takes this slot.
     const last = --this.open
     if (slot !== last) this.move(last, slot)
     if (shown !== null) this.sink.playFlow(shown)
   }
 
-  private build(slot: number): DiagramFlow {
-    const kind = flowKindName(this.kinds[slot]) ?? ''
+  private build(slot: number, kind: FlowKindName): DiagramFlow {
     const hops: FlowHop[] = []
     for (let h = 0, at = slot * this.maxHops; h < this.hopCount[slot]; h++, at++)
       hops.push({
@@ -248,7 +244,6 @@ export class TraceToDiagram {
     this.ids[to] = this.ids[from]
     this.kinds[to] = this.kinds[from]
     this.details[to] = this.details[from]
-    this.kept[to] = this.kept[from]
     const hops = this.hopCount[from]
     this.hopCount[to] = hops
     const a = from * this.maxHops
