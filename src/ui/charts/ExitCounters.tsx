@@ -1,11 +1,9 @@
-import { useEffect, useId, useMemo, useState } from 'react'
+import { useEffect, useId, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { TOPOLOGIES, type ArchId } from '../../engine/hv/architectures'
-import { instantiateTopology } from '../../engine/hv/topology'
 import { exitReasonName } from '../../engine/vmx/exit-reasons'
-import { useSession, useSessionStoreApi } from '../../state/context'
+import { useSessionStoreApi } from '../../state/context'
 import type { SessionState } from '../../state/session-store'
-import { DiagramTexts, architectureMessages } from '../diagram/texts'
+import { useSessionTexts } from '../controls/session-texts'
 import { fill, formatNumber, inspectorMessages, usesVmx } from '../inspector/texts'
 import { flowKindName } from '../timeline/event-text'
 import './charts.css'
@@ -120,20 +118,12 @@ export default function ExitCounters({ active = true }: { active?: boolean }) {
   const language = i18n.language
   const all = inspectorMessages(language)
   const c = all.counters
-  const session = useSession((s) => s.live.session)
-  const arch = (session?.arch ?? null) as ArchId | null
-  const vms = session?.vms.length ?? 0
   const { figures, history } = useFigures(active)
-  const texts = useMemo(
-    () =>
-      arch === null
-        ? null
-        : new DiagramTexts(architectureMessages(language), arch, instantiateTopology(TOPOLOGIES[arch], vms)),
-    [arch, vms, language],
-  )
+  const texts = useSessionTexts()
+  const arch = texts?.arch ?? null
   const cycles = figures.cycles
   const vmx = arch !== null && usesVmx(arch)
-  const archName = arch === null ? '' : architectureMessages(language).names[arch]
+  const archName = texts?.archName ?? ''
   const ids = { exits: useId(), cycles: useId(), flows: useId() }
   const n = (x: number) => formatNumber(x, language)
 

@@ -1,7 +1,7 @@
 import { useCallback } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useSessionStoreApi } from '../../state/context'
-import { useVmName } from '../controls/LiveControls'
+import { useVmName } from '../controls/session-texts'
 import { TerminalBox } from './TerminalBox'
 import type { TerminalHandle } from './xterm-host'
 

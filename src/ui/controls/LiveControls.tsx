@@ -1,8 +1,7 @@
 import { useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
-import { TOPOLOGIES, isArchId } from '../../engine/hv/architectures'
-import { instantiateTopology } from '../../engine/hv/topology'
+import { isArchId } from '../../engine/hv/architectures'
 import { CPU_HZ } from '../../engine/machine/clock'
 import {
   SCENARIOS,
@@ -17,26 +16,11 @@ import { RUN_SPEEDS } from '../../state/slices/run-speed'
 import { STEP_UNITS } from '../../state/settings'
 import type { SessionStatus } from '../../worker/protocol'
 import { ActionButton } from '../actions/ActionButton'
-import { DiagramTexts, architectureMessages, fill } from '../diagram/texts'
+import { architectureMessages } from '../diagram/texts'
 import { FlowCaption } from './FlowCaption'
 import { useLiveSync } from './live-feed'
+import { useVmName } from './session-texts'
 import './controls.css'
-
-/** A VM's name as the architecture calls it (DomU 1, child partition 1, …; VM 1 where it has no such column). */
-export function useVmName(): (vm: number) => string {
-  const { i18n } = useTranslation()
-  const arch = useSession((s) => s.live.session?.arch ?? null)
-  const vms = useSession((s) => s.live.session?.vms.length ?? 1)
-  return useMemo(() => {
-    const msgs = architectureMessages(i18n.language)
-    if (arch === null || !isArchId(arch)) return (vm: number) => fill(msgs.domains.vm, { n: vm })
-    const texts = new DiagramTexts(msgs, arch, instantiateTopology(TOPOLOGIES[arch], vms))
-    return (vm: number) => {
-      const label = texts.vmLabel(vm)
-      return label === String(vm) ? fill(msgs.domains.vm, { n: vm }) : label
-    }
-  }, [i18n.language, arch, vms])
-}
 
 function StatusLine() {
   const { t, i18n } = useTranslation()

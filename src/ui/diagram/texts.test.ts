@@ -36,6 +36,14 @@ describe('diagram texts', () => {
     expect(en.layoutTexts().component(guest)).toEqual({ title: 'Guest kernel', detail: null })
   })
 
+  it('name VMs as the architecture does, or "VM n" where it gives them no domain of their own', () => {
+    const xen = new DiagramTexts(architecturesEn, 'xen-hvm', instantiateTopology(TOPOLOGIES['xen-hvm'], 2))
+    expect(xen.vmName(2)).toBe('DomU 2')
+    const bare = instantiateTopology(TOPOLOGIES.bare, 1)
+    expect(new DiagramTexts(architecturesEn, 'bare', bare).vmName(1)).toBe('VM 1')
+    expect(new DiagramTexts(architecturesZhCN, 'bare', bare).vmName(1)).toBe('虚拟机 1')
+  })
+
   it('write "Ring −1" with VMX root beside it, and pick the interface language', () => {
     expect(en.layoutTexts().row('root-r0')).toEqual({ label: 'Ring −1', note: 'VMX root' })
     expect(zh.layoutTexts().row('root-r0')).toEqual({ label: 'Ring -1', note: '根模式（VMX root）' })

@@ -40,6 +40,12 @@ export class DiagramTexts {
     return d === undefined ? String(vm) : this.domain(d)
   }
 
+  /** A VM's name as the architecture calls it (DomU 1, child partition 1, …), or "VM n" where its domain has no number. */
+  vmName(vm: number): string {
+    const label = this.vmLabel(vm)
+    return label === String(vm) ? fill(this.msgs.domains.vm, { n: vm }) : label
+  }
+
   componentName(c: ComponentInstance): string {
     return (this.msgs.components as Keyed<{ name: string }>)[c.baseId]?.name ?? c.baseId
   }

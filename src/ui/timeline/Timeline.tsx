@@ -1,12 +1,11 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { TOPOLOGIES, type ArchId } from '../../engine/hv/architectures'
-import { instantiateTopology } from '../../engine/hv/topology'
+import { TOPOLOGIES } from '../../engine/hv/architectures'
 import { encodeContext, parseContextLabel } from '../../engine/privilege'
 import type { TraceEvent } from '../../engine/trace/schema'
 import { selectTheme } from '../../state/app-store'
 import { useApp, useSession, useSessionStoreApi } from '../../state/context'
-import { DiagramTexts, architectureMessages } from '../diagram/texts'
+import { useSessionTexts, useVmName } from '../controls/session-texts'
 import { fill, formatNumber, inspectorMessages } from '../inspector/texts'
 import { nearestRecord } from './buckets'
 import { TimelineRenderer, formatTick, stateToken } from './draw'
@@ -27,15 +26,10 @@ export default function Timeline() {
   const trace = useSession((s) => s.trace)
   const session = useSession((s) => s.live.session)
   const theme = useApp(selectTheme)
-  const arch = (session?.arch ?? null) as ArchId | null
+  const texts = useSessionTexts()
+  const vmName = useVmName()
+  const arch = texts?.arch ?? null
   const vms = session?.vms.length ?? 0
-  const texts = useMemo(
-    () =>
-      arch === null
-        ? null
-        : new DiagramTexts(architectureMessages(language), arch, instantiateTopology(TOPOLOGIES[arch], vms)),
-    [arch, vms, language],
-  )
   // The contexts this architecture has rows for, then device time and idle.
   const legend = useMemo(() => {
     const rows = new Set(arch === null ? [] : TOPOLOGIES[arch].components.map((c) => c.row))
@@ -47,9 +41,9 @@ export default function Timeline() {
   const labels = useMemo(
     () => [
       fill(t.lanePcpu, { n: 0 }),
-      ...Array.from({ length: vms }, (_, i) => fill(t.laneVcpu, { vm: vmName(texts, i + 1), n: 0 })),
+      ...Array.from({ length: vms }, (_, i) => fill(t.laneVcpu, { vm: vmName(i + 1), n: 0 })),
     ],
-    [t, vms, texts],
+    [t, vms, vmName],
   )
 
   const wrap = useRef<HTMLDivElement>(null)
@@ -346,10 +340,4 @@ export default function Timeline() {
       </section>
     </div>
   )
-}
-
-/** A VM's column label ("VM 2", "DomU 1"), or "VM n" where its domain has no number (bare metal's machine). */
-function vmName(texts: DiagramTexts | null, vm: number): string {
-  const label = texts?.vmLabel(vm)
-  return label === undefined || label === String(vm) ? `VM ${vm}` : label
 }
