@@ -3,7 +3,7 @@
  * input and output, multiboot entry, and exit code 2 with one line on stderr for bad input.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -311,5 +311,56 @@ msg: db "non-root", 10, 0
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1)
       expect(r.stderr).toMatch(/^ringside: /)
     }
+  })
+})
+
+/** The files of a ustar archive (POSIX.1 "ustar Interchange Format": 512-byte headers, octal sizes), in order. */
+function ustarFiles(tar: Uint8Array): { name: string; mode: string; data: Uint8Array }[] {
+  const text = (o: number, n: number): string => String.fromCharCode(...tar.subarray(o, o + n)).replace(/\0.*$/s, '')
+  const files = []
+  for (let off = 0; off + 512 <= tar.length && tar[off] !== 0; ) {
+    const size = parseInt(text(off + 124, 12), 8)
+    files.push({ name: text(off, 100), mode: text(off + 100, 8), data: tar.slice(off + 512, off + 512 + size) })
+    off += 512 + Math.ceil(size / 512) * 512
+  }
+  return files
+}
+
+describe('--disk', () => {
+  const image = join(root, 'public/guests/ringos-native.elf')
+
+  it("boots the guest on the disk it names instead of the image's own (guests.json)", () => {
+    // A disk made here with guest/tools/mkustar.mjs: the programs of the image's own disk, a motd of
+    // our own, no readme.txt, and twice the size.
+    const own = ustarFiles(new Uint8Array(readFileSync(join(root, 'public/guests/ringos-disk.img'))))
+    expect(own.map((f) => f.name)).toContain('bin/sh')
+    const motd = 'This disk was made by src/cli/runner.test.ts. 这张盘是测试做的。\n'
+    const entries = own
+      .filter((f) => f.name !== 'readme.txt')
+      .map((f, i) => {
+        const file = join(dir, `entry-${i}`)
+        writeFileSync(file, f.name === 'motd' ? motd : f.data)
+        return `${f.name}=${file}:${f.mode.replace(/^0+/, '')}`
+      })
+    const disk = join(dir, 'other-disk.img')
+    execFileSync(process.execPath, [join(root, 'guest/tools/mkustar.mjs'), disk, '1024', ...entries], { env: { ...process.env, SOURCE_DATE_EPOCH: '0' } })
+    const bytes = readFileSync(disk)
+    for (const arch of ['machine', 'vmx-null']) {
+      const r = runner(['run', '--image', image, '--arch', arch, '--disk', disk, '--until-idle', '--input', 'cat motd\\n', '--json'])
+      expect(r.status, arch).toBe(0)
+      const j = JSON.parse(r.stdout)
+      expect(j.stop, arch).toBe('idle')
+      expect(j.console, arch).toMatch(new RegExp(`^disk: 2048 sectors, ${own.length - 1} files$`, 'm'))
+      expect(j.console.replace(/\r\n/g, '\n'), arch).toContain(`$ cat motd\n${motd}$ `)
+    }
+    expect(readFileSync(disk).equals(bytes)).toBe(true) // the runner works on a copy
+  })
+
+  it('reports a disk it cannot read with one line on stderr and exit code 2', () => {
+    const missing = join(dir, 'no-such-disk.img')
+    const r = runner(['run', '--image', image, '--disk', missing, '--until-idle'])
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe(`ringside: cannot read disk '${missing}': ENOENT\n`)
   })
 })
