@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { CostTableError, validateCostTable, cost } from './costs'
+import { CostTableError, validateCostTable, cost, type CostTable } from './costs'
 import { KVM_COSTS } from './kvm/costs'
 import { MODELS } from './models'
 import { SOURCES } from './sources'
 
 /** Every model's cost table and its alternative profiles (the registry is what the session uses). */
-const TABLES = Object.fromEntries(
-  Object.entries(MODELS).flatMap(([arch, f]) => [
+const TABLES: Record<string, CostTable> = Object.fromEntries(
+  Object.entries(MODELS).flatMap(([arch, f]): [string, CostTable][] => [
     [arch, f.costs],
-    ...Object.entries(f.profiles ?? {}).map(([name, t]) => [`${arch} --cost-profile ${name}`, t]),
+    ...Object.entries(f.profiles ?? {}).map(([name, t]): [string, CostTable] => [
+      `${arch} --cost-profile ${name}`,
+      t,
+    ]),
   ]),
 )
 
