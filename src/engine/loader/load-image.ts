@@ -20,6 +20,8 @@ export interface LoadOptions {
   readonly entry?: number
   /** Multiboot command line (default empty). */
   readonly cmdline?: string
+  /** The machine's platform, passed in the multiboot boot loader name (see writeMultibootInfo). */
+  readonly platform?: string
 }
 
 export interface LoadedImage {
@@ -97,10 +99,10 @@ export function loadImage(mem: DmaMemory, bytes: Uint8Array, opts: LoadOptions =
   let ebx = 0
   if (mb) {
     const cmd = opts.cmdline ?? ''
-    const need = 88 + cmd.length * 4 + 16
+    const need = 88 + cmd.length * 4 + 48
     let at = MBI_ADDR
     if (at < end && at + need > start) at = (end + 0xfff) & ~0xfff
-    ebx = writeMultibootInfo(mem, at, cmd)
+    ebx = writeMultibootInfo(mem, at, cmd, opts.platform)
     eax = MULTIBOOT_BOOTLOADER_MAGIC
   }
   return { format, multiboot: mb !== null, entry: entry >>> 0, eax, ebx, start, end }

@@ -61,13 +61,15 @@ export const LOADER_NAME = 'Ringside'
 /**
  * Writes the multiboot information structure (mem_lower/mem_upper, command line, boot loader name)
  * at `at` and returns its address. mem_lower is the conventional 640 KiB; mem_upper is the RAM above
- * 1 MiB in KiB (§3.3 "mem_upper").
+ * 1 MiB in KiB (§3.3 "mem_upper"). Multiboot has no field for the machine's platform, so a known
+ * platform rides in the boot loader name: "Ringside platform=virtio" (Ringside's convention; ringos
+ * checks it against the platform it was built for).
  */
-export function writeMultibootInfo(mem: DmaMemory, at: number, cmdline: string): number {
+export function writeMultibootInfo(mem: DmaMemory, at: number, cmdline: string, platform?: string): number {
   const info = new Uint8Array(88)
   const v = new DataView(info.buffer)
   const cmd = utf8Encode(cmdline)
-  const name = utf8Encode(LOADER_NAME)
+  const name = utf8Encode(platform === undefined ? LOADER_NAME : `${LOADER_NAME} platform=${platform}`)
   const cmdAt = at + info.length
   const nameAt = cmdAt + cmd.length + 1
   if (nameAt + name.length + 1 > mem.size) throw new ImageError('no room for the multiboot information')

@@ -132,6 +132,18 @@ describe('Session on bare metal', () => {
     expect(rec.events().some((e) => e.kind === EventKind.FlowEnd)).toBe(true)
   })
 
+  it("passes the machine's platform in the multiboot information, as the boot loader's name", () => {
+    const s = new Session({ arch: 'bare', vms: [{ ...native, platform: 'virtio' }] })
+    const vm = s.vms[0]!
+    const info = vm.image!.ebx
+    const m = vm.memory
+    expect(m.read32(info) & (1 << 9)).not.toBe(0) // flags: boot_loader_name valid (Multiboot §3.3)
+    const name = m.read32(info + 64)
+    let text = ''
+    for (let a = name; m.read8(a) !== 0; a++) text += String.fromCharCode(m.read8(a))
+    expect(text).toBe('Ringside platform=virtio')
+  })
+
   it('rejects what it cannot run, with a clear error', () => {
     expect(() => new Session({ arch: 'bare', vms: [native, native] })).toThrow(/at most 1 VM/)
     expect(() => new Session({ arch: 'nope', vms: [native] })).toThrow(ConfigError)
@@ -139,6 +151,8 @@ describe('Session on bare metal', () => {
       /image is empty/,
     )
     expect(() => new Session({ arch: 'bare', vms: [{ ...native, memMiB: 1 }] })).toThrow(/memMiB/)
-    expect(() => new Session({ arch: 'bare', vms: [{ ...native, platform: 'xen-pv' }] })).toThrow(/native or virtio platform, not xen-pv/)
+    expect(() => new Session({ arch: 'bare', vms: [{ ...native, platform: 'xen-pv' }] })).toThrow(
+      /native or virtio platform, not xen-pv/,
+    )
   })
 })

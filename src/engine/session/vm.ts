@@ -84,6 +84,7 @@ export class Vm implements ManagedVm {
       loadAddr: this.spec.loadAddr,
       entry: this.spec.entry,
       cmdline: this.spec.cmdline,
+      platform: this.spec.platform,
     })
     this.cpu.resetFlat(this.image.entry, this.memory.size, this.image.eax, this.image.ebx)
     this.pc.advance(this.clock.cycles)
