@@ -19,17 +19,6 @@ CR0_CD equ 1 << 30
 CR0_PG equ 1 << 31
 CR4_OK equ 0x19c                ; TSD, DE, PSE, PGE, PCE
 
-%macro FAULTS 4                 ; vector, error code (-1: none), {instruction}, "what"
-  TRAP_TO %%b
-%%i:
-  %3
-  FAILED %4
-%%b:
-  CHECK [last_vec], %1, %4
-  CHECK [last_err], %2, %4
-  CHECK [last_eip], %%i, %4
-%endmacro
-
 %macro CR4_RESERVED 2           ; bit, "what"
   mov eax, 1 << %1
   FAULTS 13, 0, {mov cr4, eax}, %2

@@ -20,17 +20,6 @@ LDT_DATA3  equ 0x1f             ; LDT 3: flat data, DPL 3 (RPL 3)
 LDT_BEYOND equ 0x24             ; index 4: beyond the LDT's limit
 DATA_BASE  equ 0x300000
 
-%macro FAULTS 4                 ; vector, error code, {instruction}, "what"
-  TRAP_TO %%b
-%%i:
-  %3
-  FAILED %4
-%%b:
-  CHECK [last_vec], %1, %4
-  CHECK [last_err], %2, %4
-  CHECK [last_eip], %%i, %4
-%endmacro
-
 ; ebx = GDT offset, eax = base, cl = access byte: a system descriptor for ldt_table (limit LDT_LIMIT).
 set_ldt_desc:
   mov word [gdt + ebx], LDT_LIMIT
