@@ -85,6 +85,9 @@ const PIC_INIT_IO = 10
 const EXPECTED: Readonly<Record<string, Readonly<Record<number, Count>>>> = {
   // A far CALL through a call gate, far RET to ring 3, far CALL/JMP #GPs, a far CALL/JMP/RET at ring 0.
   'call-gates': { [R.IO_INSTRUCTION]: OK_IO },
+  // MOV to/from CR0 and CR4 leaving NE and VMXE as the masks hold them, MOV DR, LMSW, WBINVD, and the
+  // #UD/#GP of the invalid forms stay in the guest; INVD exits unconditionally (§26.1.2).
+  'control-registers': { [R.INVD]: 1, [R.IO_INSTRUCTION]: OK_IO },
   // Polled: OUT Device Control (nIEN), Device, Command (IDENTIFY), one Status poll (the disk is
   // never busy), REP INSW; READ SECTORS: 6 register OUTs, then per sector a Status poll and a
   // REP INSW; WRITE SECTORS: 6 OUTs, a Status poll, REP OUTSW, a Status poll. With IRQ14: the PIC,
@@ -116,6 +119,8 @@ const EXPECTED: Readonly<Record<string, Readonly<Record<number, Count>>>> = {
   // #DE #BR #OF #BP #UD #NM #DB #AC #DF #NP #TS delivered in the guest; MOV to CR0 (EM, MP, TS, AM),
   // CLTS, MOV from DR6, MOV from CR2 in the handler.
   exceptions: { [R.IO_INSTRUCTION]: OK_IO },
+  // Four MOV to CR3 (CR3-load exiting); INVLPG and MOV to CR4 toggling PGE stay in the guest.
+  'global-pages': { [R.CR_ACCESS]: 4, [R.IO_INSTRUCTION]: OK_IO },
   // INT n through gates of each DPL, INT3, INT 3, INT1, LIDT at ring 0.
   'int-gate-dpl': { [R.IO_INSTRUCTION]: OK_IO },
   // The PIC, the PIT (mode, divisor low and high), an EOI per tick, the IMR mask, two counter-latch
@@ -131,6 +136,8 @@ const EXPECTED: Readonly<Record<string, Readonly<Record<number, Count>>>> = {
   // Ring 3 with IOPL 0: IN 0x3fd, OUT 0x80, IN 0x3fe (allowed by the TSS bitmap); the denied ports
   // #GP; with IOPL 3, IN 0x81.
   'io-bitmap': { [R.IO_INSTRUCTION]: 3 + 1 + OK_IO },
+  // LLDT, LTR, SLDT, STR, loads through the LDT, far JMP, INT/IRET: descriptor-table exiting is off.
+  ldt: { [R.IO_INSTRUCTION]: OK_IO },
   // MOV to CR3 twice (the first load and the reload); CR4.PSE, CR0.PG/WP, INVLPG, MOV from CR3 and
   // every #PF stay in the guest.
   'page-faults': { [R.CR_ACCESS]: 2, [R.IO_INSTRUCTION]: OK_IO },
