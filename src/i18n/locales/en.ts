@@ -154,7 +154,7 @@ export const en: Messages = {
     vmHalted: '{{vm}} halted',
     vmOff: '{{vm}} is off',
     time: 'Virtual time {{time}} s',
-    instructions: '{{count}} instructions',
+    instructions: '{{count}} steps',
     loading: 'Downloading {{file}}: {{loaded}}',
     loadingOf: 'Downloading {{file}}: {{loaded}} of {{total}}',
     noModel: 'The engine has no {{arch}} model yet. It can run: {{available}}.',

@@ -156,7 +156,7 @@ export const zhCN = {
     vmHalted: '{{vm}} 已停机',
     vmOff: '{{vm}} 已关机',
     time: '虚拟时间 {{time}} 秒',
-    instructions: '{{count}} 条指令',
+    instructions: '{{count}} 步',
     loading: '正在下载 {{file}}：{{loaded}}',
     loadingOf: '正在下载 {{file}}：{{loaded}} / {{total}}',
     noModel: '引擎中还没有 {{arch}} 的模型。现在可以运行：{{available}}。',
