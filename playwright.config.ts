@@ -12,7 +12,8 @@ if (!baseURL)
 
 export default defineConfig({
   testDir: 'e2e',
-  outputDir: 'test-results',
+  // scripts/e2e.mjs gives each run its own folder under test-results/.
+  outputDir: process.env.RINGSIDE_E2E_OUTPUT ?? 'test-results',
   // Two cores are shared with other work: one browser at a time.
   workers: 1,
   retries: 0,

@@ -152,9 +152,7 @@ try {
   await page.getByTestId('language-select').selectOption('en')
   const live = new LivePage(page)
   await live.chooseArch(ARCH)
-  await live.setSpeed('full')
-  await live.playScenario('boot')
-  await live.waitForScenario(120_000)
+  await live.boot(120_000)
   // A guest that stays busy: ~4 billion system calls, far longer than any run here.
   await live.typeInto(live.console(1), 'bench syscall 4000000000\n')
   await page.waitForTimeout(WARMUP_MS)

@@ -1,7 +1,7 @@
-import AxeBuilder from '@axe-core/playwright'
-import type { Page, TestInfo } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import { MODELS } from '../src/engine/hv/models'
 import { SCENARIOS, manageLine } from '../src/engine/session/scenarios'
+import { expectNoViolations } from './axe'
 import { expect, test } from './fixtures'
 import { LivePage } from './pages/live-page'
 
@@ -12,15 +12,6 @@ const SIGNATURES: Readonly<Record<string, RegExp>> = {
   'xen-hvm': /hypervisor: "XenVMMXenVMM"/,
   esxi: /hypervisor: "VMwareVMware"/,
   hyperv: /hypervisor: "Microsoft Hv"/,
-}
-
-/** Boots `arch` at full speed with the boot scenario and waits for the prompt in console 1. */
-async function boot(live: LivePage, arch: string): Promise<void> {
-  await live.chooseArch(arch)
-  await live.setSpeed('full')
-  await live.playScenario('boot')
-  await live.waitForScenario()
-  await expect(live.screen(live.console(1))).toContainText(/\$\s*$/)
 }
 
 /** The component the references name for a guest's port I/O to the UART (issue 7, tests). */
@@ -55,7 +46,7 @@ for (const arch of Object.keys(MODELS))
     await expect(ready.or(problem)).toBeVisible({ timeout: 30_000 })
     if ((await problem.count()) > 0 && (await problem.getAttribute('data-kind')) === 'no-guest')
       test.skip(true, `public/guests/guests.json has no guest image that runs on ${arch} yet`)
-    await boot(live, arch)
+    await live.boot()
     await live.typeInto(live.console(1), 'cpuinfo\n')
     await expect(live.screen(live.console(1))).toContainText(SIGNATURES[arch] ?? /hypervisor: /, {
       timeout: 20_000,
@@ -118,7 +109,8 @@ test('bare: a flow token passes through the guest kernel and a device, and the C
 }) => {
   const live = new LivePage(page)
   await ringside.open()
-  await boot(live, 'bare')
+  await live.chooseArch('bare')
+  await live.boot()
   // After the boot, system calls have moved the CPU between the user programs and the kernel.
   await expect(page.locator('[data-testid^="component-guest-"][data-active="true"]')).toHaveCount(1)
   await page.getByTestId('pause').click()
@@ -218,27 +210,14 @@ test('the architecture, scenario, speed and step unit survive a reload', async (
   await expect(live.status).toHaveAttribute('data-state', 'paused')
 })
 
-async function expectNoViolations(page: Page, testInfo: TestInfo, name: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
-    .analyze()
-  await testInfo.attach(`axe-${name}.json`, {
-    body: JSON.stringify(results.violations, null, 2),
-    contentType: 'application/json',
-  })
-  const summary = results.violations.map(
-    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-  )
-  expect(summary, `axe violations (${name})`).toEqual([])
-}
-
 test('WCAG 2.2 A/AA with the consoles open, in both languages and the projector theme; screenshots', async ({
   ringside,
   page,
 }, testInfo) => {
   const live = new LivePage(page)
   await ringside.open()
-  await boot(live, 'bare')
+  await live.chooseArch('bare')
+  await live.boot()
   await live.typeInto(live.mgmt, 'help\n')
   for (const [language, theme] of [
     ['en', 'light'],
@@ -278,7 +257,8 @@ test.describe('failures', () => {
   }) => {
     const live = new LivePage(page)
     await ringside.open()
-    await boot(live, 'bare')
+    await live.chooseArch('bare')
+    await live.boot()
     await live.setSpeed('1m')
     await page.getByTestId('scenario-picker').selectOption('cpuinfo')
     await ringside.openAbout()
@@ -302,7 +282,8 @@ test.describe('failures', () => {
   }) => {
     const live = new LivePage(page)
     await ringside.open()
-    await boot(live, 'bare')
+    await live.chooseArch('bare')
+    await live.boot()
     await live.typeInto(live.console(1), 'poweroff\n')
     await expect(live.status).toHaveAttribute('data-state', 'stopped')
     await expect(live.status).toHaveAttribute('data-stop', 'debug-exit')

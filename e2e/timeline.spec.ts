@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test'
+import type { Locator } from '@playwright/test'
 import { FlowKind } from '../src/engine/trace/schema'
 import { expect, test } from './fixtures'
 import { LivePage } from './pages/live-page'
@@ -9,19 +9,12 @@ async function windowOf(canvas: Locator): Promise<{ from: number; to: number; ev
   return { from: Number(d.from), to: Number(d.to), events: Number(d.events) }
 }
 
-async function bootAndPause(page: Page, live: LivePage): Promise<void> {
-  await live.chooseArch('bare')
-  await live.setSpeed('full')
-  await live.playScenario('boot')
-  await live.waitForScenario()
-  await page.getByTestId('pause').click()
-  await expect(live.status).toHaveAttribute('data-state', 'paused')
-}
-
 test('zoom, pan and click-to-inspect on the events of a real run', async ({ ringside, page }) => {
   const live = new LivePage(page)
   await ringside.open()
-  await bootAndPause(page, live)
+  await live.chooseArch('bare')
+  await live.boot()
+  await live.pause()
   const canvas = page.getByTestId('timeline-canvas')
   await expect.poll(async () => (await windowOf(canvas)).events).toBeGreaterThan(1000)
 
@@ -92,7 +85,9 @@ test('zoom, pan and click-to-inspect on the events of a real run', async ({ ring
 test('follows the newest events while running, and counts flows live', async ({ ringside, page }) => {
   const live = new LivePage(page)
   await ringside.open()
-  await bootAndPause(page, live)
+  await live.chooseArch('bare')
+  await live.boot()
+  await live.pause()
   await page.getByTestId('tab-counters').click()
   const counters = page.getByTestId('exit-counters')
   await expect(counters.getByTestId('no-exits')).toContainText(/no VM exits/)

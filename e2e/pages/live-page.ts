@@ -36,6 +36,21 @@ export class LivePage {
     await expect(this.scenarioState).toHaveAttribute('data-state', 'done', { timeout })
   }
 
+  /** Runs the boot scenario at full speed and waits for the guest's prompt in VM 1's console. */
+  async boot(timeout = 60_000): Promise<void> {
+    await this.setSpeed('full')
+    await this.playScenario('boot')
+    await this.waitForScenario(timeout)
+    await expect(this.screen(this.console(1))).toContainText(/\$\s*$/)
+  }
+
+  /** Pauses the run and waits until the machine has stopped. */
+  async pause(): Promise<void> {
+    await this.page.getByTestId('pause').click()
+    await expect(this.status).toHaveAttribute('data-state', 'paused')
+    await expect(this.status).toHaveAttribute('data-running', 'false')
+  }
+
   console(vm: number): Locator {
     return this.page.getByTestId(`console-${vm}`)
   }
