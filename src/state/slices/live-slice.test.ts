@@ -65,6 +65,24 @@ describe('the live session', () => {
     await cpuinfo
   })
 
+  it('Pause holds the animation; a run, a step or a demonstration lets it go on', async () => {
+    const store = await open()
+    await store.getState().openSession(bare)
+    const held = () => store.getState().live.held
+    expect(held()).toBe(false)
+    const run = store.getState().run()
+    await expect.poll(() => store.getState().live.status?.state).toBe('running')
+    await store.getState().pause()
+    await run
+    expect(held()).toBe(true)
+    await store.getState().step('instruction')
+    expect(held()).toBe(false)
+    await store.getState().pause()
+    expect(held()).toBe(true)
+    store.getState().setHeld(false)
+    expect(held()).toBe(false)
+  })
+
   it('in slow motion asks for one flow at a time, each after the previous was shown', async () => {
     const store = await open()
     await store.getState().openSession(bare)

@@ -52,7 +52,7 @@ export interface LiveState {
   readonly status: SessionStatus | null
   /** The user's run is going (continuous, or flow by flow in slow motion). */
   readonly running: boolean
-  /** The user paused: what the diagram animates holds still until the next run, step or scenario. */
+  /** The diagram's animation holds still: the user paused, and has not run, stepped or asked for a demonstration since. */
   readonly held: boolean
   readonly problem: LiveProblem | null
   readonly scenario: ScenarioProgress | null
@@ -83,7 +83,10 @@ export interface LiveSlice {
   run(): Promise<void>
   /** The speed of runs from now on, and of the one in progress. */
   setSpeed(speed: RunSpeedId): Promise<void>
+  /** Stops the run; the diagram's animation holds still until the next run, step or scenario. */
   pause(): Promise<void>
+  /** Holds the diagram's animation still, or lets it go on (a demonstration while paused). */
+  setHeld(held: boolean): void
   step(unit: StepUnit): Promise<void>
   typeInto(vm: number, text: string): void
   manage(line: string, source?: ManagementEntry['source']): Promise<ShellResult | null>
@@ -305,6 +308,8 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
       const s = get().live.scenario
       if (s?.state === 'running') setLive({ scenario: { ...s, state: 'cancelled' } })
     },
+
+    setHeld: (held) => setLive({ held }),
 
     step: async (unit) => {
       if (get().live.session === null) return

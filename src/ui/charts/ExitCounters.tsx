@@ -49,7 +49,10 @@ function read(s: SessionState): Figures {
 
 const same = (a: Figures, b: Figures) => JSON.stringify(a) === JSON.stringify(b)
 
-/** The figures, re-read at most once per animation frame when the stream or the inspector's answer moves. */
+/** How often the figures may change while events stream in (milliseconds): they are read, not watched. */
+const FIGURES_MS = 250
+
+/** The figures, re-read at most every FIGURES_MS when the stream or the inspector's answer moves. */
 function useFigures(active: boolean): { figures: Figures; history: History } {
   const store = useSessionStoreApi()
   const [state, setState] = useState(() => {
@@ -58,9 +61,11 @@ function useFigures(active: boolean): { figures: Figures; history: History } {
   })
   useEffect(() => {
     if (!active) return
-    let raf = 0
+    let timer: ReturnType<typeof setTimeout> | null = null
+    let readAt = -Infinity
     const update = () => {
-      raf = 0
+      timer = null
+      readAt = performance.now()
       const next = read(store.getState())
       setState((prev) =>
         same(prev.figures, next) ? prev : { figures: next, history: extend(prev.history, next) },
@@ -74,11 +79,11 @@ function useFigures(active: boolean): { figures: Figures; history: History } {
         s.live.session === prev.live.session
       )
         return
-      if (raf === 0) raf = requestAnimationFrame(update)
+      if (timer === null) timer = setTimeout(update, Math.max(0, readAt + FIGURES_MS - performance.now()))
     })
     return () => {
       unsubscribe()
-      cancelAnimationFrame(raf)
+      if (timer !== null) clearTimeout(timer)
     }
   }, [store, active])
   return state

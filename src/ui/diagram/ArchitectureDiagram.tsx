@@ -4,7 +4,7 @@ import { useShallow } from 'zustand/react/shallow'
 import { TOPOLOGIES } from '../../engine/hv/architectures'
 import { instantiateTopology, type Topology } from '../../engine/hv/topology'
 import { selectDiagram, selectLive, selectTheme } from '../../state/app-store'
-import { useApp } from '../../state/context'
+import { useApp, useSessionStoreApi } from '../../state/context'
 import { ArchPicker } from './ArchPicker'
 import { DiagramDetails, describeItem, type DetailsSubject } from './DiagramDetails'
 import { DEMO_FLOWS, demoFlow } from './demo-flows'
@@ -75,6 +75,7 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
   const theme = useApp(selectTheme)
   const heat = useApp((s) => selectLive(s).speed === 'full')
   const reducedMotion = usePrefersReducedMotion()
+  const session = useSessionStoreApi()
 
   const topology = useMemo(() => instantiateTopology(TOPOLOGIES[arch], vms), [arch, vms])
   const texts = useMemo(() => new DiagramTexts(msgs, arch, topology), [msgs, arch, topology])
@@ -177,6 +178,8 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
     if (view === null || demo === undefined) return
     const flow = demoFlow(demo, topology, 1, msgs.diagram.demo.exit)
     demoRefs.current.set(flow, demo.ref)
+    // Asked for while the live Pause holds the animation: it plays all the same.
+    session.getState().setHeld(false)
     view.playDemo(flow)
   }
 
@@ -215,8 +218,10 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
       <div className="rs-diagram-canvas" ref={canvas}>
         <svg ref={svg} />
       </div>
-      <FlowCaption shown={shown} texts={texts} heat={heat} />
-      <FlowHops shown={shown} texts={texts} locale={locale} />
+      <div className="rs-dg-flow-area">
+        <FlowCaption shown={shown} texts={texts} heat={heat} />
+        <FlowHops shown={shown} texts={texts} locale={locale} />
+      </div>
       {selected !== null && <DiagramDetails item={selected} texts={texts} onClose={closeDetails} />}
       {hover !== null && tip !== null && (
         <div
