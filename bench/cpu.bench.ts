@@ -100,14 +100,25 @@ const native = hostRun(elf)
 const qemu = hostRun(`qemu-i386 ${elf}`)
 rmSync(dir, { recursive: true, force: true })
 
-const mips = (s: number | undefined): number | null => (s === undefined || s <= 0 ? null : Math.round((flat.instructions / s / 1e6) * 10) / 10)
-const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.round((a / b) * 1000) / 1000)
+const mips = (s: number | undefined): number | null =>
+  s === undefined || s <= 0 ? null : Math.round((flat.instructions / s / 1e6) * 10) / 10
+const ratio = (a: number | null, b: number | null): number | null =>
+  a === null || b === null ? null : Math.round((a / b) * 1000) / 1000
 const engineCpuMips = mips(flat.cpu)
 const pagingCpuMips = mips(paged.cpu)
 const nonRootCpuMips = mips(nonRoot.cpu)
 const nativeCpuMips = mips(native?.cpu)
 const qemuCpuMips = mips(qemu?.cpu)
-const sameOutput = paged.output === flat.output && nonRoot.output === flat.output && nonRoot.instructions === flat.instructions && (native === null || native.output === flat.output) && (qemu === null || qemu.output === flat.output)
+const sameOutput =
+  paged.output === flat.output &&
+  nonRoot.output === flat.output &&
+  nonRoot.instructions === flat.instructions &&
+  (native === null || native.output === flat.output) &&
+  (qemu === null || qemu.output === flat.output)
+
+const pagingOnVsOff = ratio(pagingCpuMips, engineCpuMips)
+const nonRootVsBare = ratio(nonRootCpuMips, engineCpuMips)
+const BUDGET = { engineCpuMips: 50, pagingOnVsOff: 0.9, nonRootVsBare: 0.9 }
 
 console.log(
   JSON.stringify({
@@ -124,10 +135,17 @@ console.log(
     nonRootExits: nonRoot.exits,
     nativeCpuMips,
     qemuCpuMips,
-    pagingOnVsOff: ratio(pagingCpuMips, engineCpuMips),
-    nonRootVsBare: ratio(nonRootCpuMips, engineCpuMips),
+    pagingOnVsOff,
+    nonRootVsBare,
     engineVsNative: ratio(engineCpuMips, nativeCpuMips),
     engineVsQemu: ratio(engineCpuMips, qemuCpuMips),
     sameOutput,
+    // Budgets (issue 3: ≥ 50 MIPS; issue 4: paging costs ≤ 10 %; issue 5: non-root ≥ 0.9 of bare).
+    budget: BUDGET,
+    withinBudget: {
+      engineCpuMips: engineCpuMips !== null && engineCpuMips >= BUDGET.engineCpuMips,
+      pagingOnVsOff: pagingOnVsOff !== null && pagingOnVsOff >= BUDGET.pagingOnVsOff,
+      nonRootVsBare: nonRootVsBare !== null && nonRootVsBare >= BUDGET.nonRootVsBare,
+    },
   }),
 )
