@@ -3,10 +3,29 @@ import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 
-const uiPackages = ['react', 'react-dom', 'zustand', 'd3', '@xterm/*', '@codemirror/*', 'i18next', 'react-i18next']
+const uiPackages = [
+  'react',
+  'react-dom',
+  'zustand',
+  'd3',
+  '@xterm/*',
+  '@codemirror/*',
+  'i18next',
+  'react-i18next',
+]
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', '.tsbuild', 'public', 'test-results', 'playwright-report', 'guest/build'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      '.tsbuild',
+      'public',
+      'test-results',
+      'playwright-report',
+      'guest/build',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,7 +51,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: uiPackages, message: 'src/engine is DOM-free and UI-free: it runs in the worker, in Node and in tests.' },
+            {
+              group: uiPackages,
+              message: 'src/engine is DOM-free and UI-free: it runs in the worker, in Node and in tests.',
+            },
             { group: ['node:*'], message: 'src/engine must not depend on Node APIs; pass data in instead.' },
           ],
         },

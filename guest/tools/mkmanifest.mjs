@@ -12,13 +12,16 @@ if (!out || !platforms || !gcc || !nasm || !binutils) {
   console.error('usage: node mkmanifest.mjs OUT_DIR "PLATFORMS" GCC_VERSION NASM_VERSION LD_VERSION')
   process.exit(2)
 }
-const images = platforms.split(/\s+/).filter(Boolean).map((platform) => ({
-  name: `ringos-${platform}`,
-  elf: `ringos-${platform}.elf`,
-  map: `ringos-${platform}.map.json`,
-  disk: 'ringos-disk.img',
-  platform,
-}))
+const images = platforms
+  .split(/\s+/)
+  .filter(Boolean)
+  .map((platform) => ({
+    name: `ringos-${platform}`,
+    elf: `ringos-${platform}.elf`,
+    map: `ringos-${platform}.map.json`,
+    disk: 'ringos-disk.img',
+    platform,
+  }))
 for (const v of variants) {
   const [name, platform, disk] = v.split(':')
   images.push({ name, elf: `${name}.elf`, map: `${name}.map.json`, disk, platform })

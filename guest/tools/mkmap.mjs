@@ -18,7 +18,8 @@ import { posix } from 'node:path'
 
 function sections(elf) {
   const dv = new DataView(elf.buffer, elf.byteOffset, elf.byteLength)
-  if (dv.getUint32(0) !== 0x7f454c46 || elf[4] !== 1 || elf[5] !== 1) throw new Error('not an ELF32 little-endian file')
+  if (dv.getUint32(0) !== 0x7f454c46 || elf[4] !== 1 || elf[5] !== 1)
+    throw new Error('not an ELF32 little-endian file')
   const shoff = dv.getUint32(32, true)
   const shentsize = dv.getUint16(46, true)
   const shnum = dv.getUint16(48, true)
@@ -72,7 +73,8 @@ function symbols(elf, secs) {
     if (!name || shndx === 0 || shndx >= 0xff00 || !sec) continue
     if (type === 1 && size > 0) objects.push({ name, start: value, end: value + size })
     if (!(sec.flags & 4)) continue // SHF_EXECINSTR
-    if (type === 2 || (type === 0 && !name.includes('.'))) syms.push({ name, start: value, size, end: sec.addr + sec.size })
+    if (type === 2 || (type === 0 && !name.includes('.')))
+      syms.push({ name, start: value, size, end: sec.addr + sec.size })
   }
   objects.sort((a, b) => a.start - b.start || a.name.localeCompare(b.name))
   syms.sort((a, b) => a.start - b.start || a.name.localeCompare(b.name))
@@ -91,39 +93,91 @@ class Reader {
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
     this.pos = pos
   }
-  u8() { return this.buf[this.pos++] }
-  u16() { const v = this.dv.getUint16(this.pos, true); this.pos += 2; return v }
-  u32() { const v = this.dv.getUint32(this.pos, true); this.pos += 4; return v }
+  u8() {
+    return this.buf[this.pos++]
+  }
+  u16() {
+    const v = this.dv.getUint16(this.pos, true)
+    this.pos += 2
+    return v
+  }
+  u32() {
+    const v = this.dv.getUint32(this.pos, true)
+    this.pos += 4
+    return v
+  }
   uleb() {
-    let result = 0, shift = 0, b
-    do { b = this.u8(); result += (b & 0x7f) * 2 ** shift; shift += 7 } while (b & 0x80)
+    let result = 0,
+      shift = 0,
+      b
+    do {
+      b = this.u8()
+      result += (b & 0x7f) * 2 ** shift
+      shift += 7
+    } while (b & 0x80)
     return result
   }
   sleb() {
-    let result = 0, shift = 0, b
-    do { b = this.u8(); result += (b & 0x7f) * 2 ** shift; shift += 7 } while (b & 0x80)
+    let result = 0,
+      shift = 0,
+      b
+    do {
+      b = this.u8()
+      result += (b & 0x7f) * 2 ** shift
+      shift += 7
+    } while (b & 0x80)
     if (b & 0x40) result -= 2 ** shift
     return result
   }
-  cstr() { const s = cstr(this.buf, this.pos); this.pos += Buffer.byteLength(s) + 1; return s }
+  cstr() {
+    const s = cstr(this.buf, this.pos)
+    this.pos += Buffer.byteLength(s) + 1
+    return s
+  }
 }
 
-const DW_LNCT_path = 1, DW_LNCT_directory_index = 2
-const DW_FORM = { block: 0x09, data1: 0x0b, data2: 0x05, data4: 0x06, data8: 0x07, data16: 0x1e, string: 0x08, strp: 0x0e, line_strp: 0x1f, udata: 0x0f }
+const DW_LNCT_path = 1,
+  DW_LNCT_directory_index = 2
+const DW_FORM = {
+  block: 0x09,
+  data1: 0x0b,
+  data2: 0x05,
+  data4: 0x06,
+  data8: 0x07,
+  data16: 0x1e,
+  string: 0x08,
+  strp: 0x0e,
+  line_strp: 0x1f,
+  udata: 0x0f,
+}
 
 function readForm(r, form, secs) {
   switch (form) {
-    case DW_FORM.string: return r.cstr()
-    case DW_FORM.line_strp: return cstr(secs.byName.get('.debug_line_str').data, r.u32())
-    case DW_FORM.strp: return cstr(secs.byName.get('.debug_str').data, r.u32())
-    case DW_FORM.udata: return r.uleb()
-    case DW_FORM.data1: return r.u8()
-    case DW_FORM.data2: return r.u16()
-    case DW_FORM.data4: return r.u32()
-    case DW_FORM.data8: r.pos += 8; return 0
-    case DW_FORM.data16: r.pos += 16; return 0
-    case DW_FORM.block: r.pos += r.uleb(); return 0
-    default: throw new Error(`unsupported DWARF form 0x${form.toString(16)}`)
+    case DW_FORM.string:
+      return r.cstr()
+    case DW_FORM.line_strp:
+      return cstr(secs.byName.get('.debug_line_str').data, r.u32())
+    case DW_FORM.strp:
+      return cstr(secs.byName.get('.debug_str').data, r.u32())
+    case DW_FORM.udata:
+      return r.uleb()
+    case DW_FORM.data1:
+      return r.u8()
+    case DW_FORM.data2:
+      return r.u16()
+    case DW_FORM.data4:
+      return r.u32()
+    case DW_FORM.data8:
+      r.pos += 8
+      return 0
+    case DW_FORM.data16:
+      r.pos += 16
+      return 0
+    case DW_FORM.block:
+      r.pos += r.uleb()
+      return 0
+    default:
+      throw new Error(`unsupported DWARF form 0x${form.toString(16)}`)
   }
 }
 
@@ -178,13 +232,20 @@ function lineRows(secs) {
       files = [null] // DWARF 2-4 file numbers start at 1
       for (let f = r.cstr(); f; f = r.cstr()) {
         const dir = r.uleb()
-        r.uleb(); r.uleb() // modification time, length
+        r.uleb()
+        r.uleb() // modification time, length
         files.push(posix.normalize(posix.join(dirs[dir] ?? '', f)))
       }
     }
     r.pos = programStart
-    let address = 0, file = 1, line = 1
-    const reset = () => { address = 0; file = 1; line = 1 }
+    let address = 0,
+      file = 1,
+      line = 1
+    const reset = () => {
+      address = 0
+      file = 1
+      line = 1
+    }
     const emit = () => rows.push([address, files[file] ?? '?', line])
     void defaultIsStmt
     while (r.pos < unitEnd) {
@@ -198,15 +259,24 @@ function lineRows(secs) {
         const len = r.uleb()
         const end = r.pos + len
         const sub = r.u8()
-        if (sub === 1) { rows.push([address, null, 0]); reset() } // DW_LNE_end_sequence
+        if (sub === 1) {
+          rows.push([address, null, 0])
+          reset()
+        } // DW_LNE_end_sequence
         else if (sub === 2) address = r.u32() // DW_LNE_set_address
         r.pos = end
-      } else if (op === 1) emit() // DW_LNS_copy
-      else if (op === 2) address += r.uleb() * minInsn // advance_pc
-      else if (op === 3) line += r.sleb() // advance_line
-      else if (op === 4) file = r.uleb() // set_file
-      else if (op === 8) address += Math.floor((255 - opcodeBase) / lineRange) * minInsn // const_add_pc
-      else if (op === 9) address += r.u16() // fixed_advance_pc
+      } else if (op === 1)
+        emit() // DW_LNS_copy
+      else if (op === 2)
+        address += r.uleb() * minInsn // advance_pc
+      else if (op === 3)
+        line += r.sleb() // advance_line
+      else if (op === 4)
+        file = r.uleb() // set_file
+      else if (op === 8)
+        address += Math.floor((255 - opcodeBase) / lineRange) * minInsn // const_add_pc
+      else if (op === 9)
+        address += r.u16() // fixed_advance_pc
       else for (let i = 0; i < stdLengths[op]; i++) r.uleb() // set_column, negate_stmt, … : operands only
     }
     r.pos = unitEnd
@@ -229,7 +299,10 @@ function imageMap(path) {
   for (const [address, file, line] of sorted) {
     let idx = -1
     if (file !== null) {
-      if (!fileIndex.has(file)) { fileIndex.set(file, files.length); files.push(file) }
+      if (!fileIndex.has(file)) {
+        fileIndex.set(file, files.length)
+        files.push(file)
+      }
       idx = fileIndex.get(file)
     }
     if (prev && prev[1] === idx && prev[2] === line) continue

@@ -16,7 +16,10 @@ const dir = mkdtempSync(join(tmpdir(), 'ringside-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function runner(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -54,15 +57,49 @@ puts:            ; esi = NUL-terminated string
 
 describe('argument parsing', () => {
   it('accepts the documented options, decimal and hex numbers', () => {
-    const a = parseRunArgs(['run', '--image', 'x', '--load-addr', '0x200000', '--entry', '2097156', '--mem-mib', '16', '--input', 'a\\nb', '--max-insns', '1000', '--json', '--cmdline', 'quiet'])
-    expect(a).toMatchObject({ image: 'x', loadAddr: 0x200000, entry: 2097156, memMiB: 16, input: 'a\nb', maxInsns: 1000, json: true, cmdline: 'quiet' })
+    const a = parseRunArgs([
+      'run',
+      '--image',
+      'x',
+      '--load-addr',
+      '0x200000',
+      '--entry',
+      '2097156',
+      '--mem-mib',
+      '16',
+      '--input',
+      'a\\nb',
+      '--max-insns',
+      '1000',
+      '--json',
+      '--cmdline',
+      'quiet',
+    ])
+    expect(a).toMatchObject({
+      image: 'x',
+      loadAddr: 0x200000,
+      entry: 2097156,
+      memMiB: 16,
+      input: 'a\nb',
+      maxInsns: 1000,
+      json: true,
+      cmdline: 'quiet',
+    })
     expect(parseRunArgs(['run', '--image', 'x']).maxInsns).toBe(DEFAULT_MAX_INSNS)
     expect(parseRunArgs(['run', '--image', 'x']).arch).toBe('machine')
     expect(parseRunArgs(['run', '--image', 'x', '--arch', 'vmx-null']).arch).toBe('vmx-null')
   })
 
   it('rejects what it does not understand', () => {
-    for (const argv of [[], ['go'], ['run'], ['run', '--image'], ['run', '--image', 'x', '--mem-mib', 'lots'], ['run', '--image', 'x', '--frobnicate'], ['run', '--image', 'x', '--entry', '-1']]) {
+    for (const argv of [
+      [],
+      ['go'],
+      ['run'],
+      ['run', '--image'],
+      ['run', '--image', 'x', '--mem-mib', 'lots'],
+      ['run', '--image', 'x', '--frobnicate'],
+      ['run', '--image', 'x', '--entry', '-1'],
+    ]) {
       expect(() => parseRunArgs(argv), argv.join(' ')).toThrow(UsageError)
     }
   })
@@ -95,12 +132,43 @@ msg: db "hello, ring 0", 10, 0
     const lines = r.stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
     const j = JSON.parse(lines[0])
-    expect(Object.keys(j).sort()).toEqual(['console', 'cpl', 'cycles', 'events', 'exitCode', 'faults', 'instructions', 'regs', 'stop'])
+    expect(Object.keys(j).sort()).toEqual([
+      'console',
+      'cpl',
+      'cycles',
+      'events',
+      'exitCode',
+      'faults',
+      'instructions',
+      'regs',
+      'stop',
+    ])
     expect(j.stop).toBe('debug-exit')
     expect(j.exitCode).toBe((5 << 1) | 1)
     expect(j.console).toBe('hello, ring 0\n')
     expect(j.cpl).toBe(0)
-    expect(Object.keys(j.regs)).toEqual(['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip', 'eflags', 'cr0', 'cr2', 'cr3', 'cr4', 'cs', 'ds', 'es', 'fs', 'gs', 'ss'])
+    expect(Object.keys(j.regs)).toEqual([
+      'eax',
+      'ebx',
+      'ecx',
+      'edx',
+      'esi',
+      'edi',
+      'ebp',
+      'esp',
+      'eip',
+      'eflags',
+      'cr0',
+      'cr2',
+      'cr3',
+      'cr4',
+      'cs',
+      'ds',
+      'es',
+      'fs',
+      'gs',
+      'ss',
+    ])
     expect(j.regs.ebx).toBe(0x22)
     expect(j.regs.cs).toBe(0x08)
     expect(j.regs.ss).toBe(0x10)
@@ -116,11 +184,20 @@ msg: db "hello, ring 0", 10, 0
   it('stops at HLT with IF clear, at --max-insns, and on a triple fault', () => {
     const halt = runner(['run', '--image', asm('halt', 'bits 32\norg 0x100000\ncli\nhlt\n'), '--json'])
     expect(JSON.parse(halt.stdout)).toMatchObject({ stop: 'halt', instructions: 2 })
-    const spin = runner(['run', '--image', asm('spin', 'bits 32\norg 0x100000\njmp $\n'), '--json', '--max-insns', '12345'])
+    const spin = runner([
+      'run',
+      '--image',
+      asm('spin', 'bits 32\norg 0x100000\njmp $\n'),
+      '--json',
+      '--max-insns',
+      '12345',
+    ])
     expect(JSON.parse(spin.stdout)).toMatchObject({ stop: 'max-insns', instructions: 12345 })
     // INT3 with an empty IDT (limit 0): #BP, whose gate is beyond the limit → #GP(3·8+2); its gate is
     // beyond the limit too → a contributory fault during a contributory one → #DF; that fails → shutdown.
-    const triple = JSON.parse(runner(['run', '--image', asm('triple', 'bits 32\norg 0x100000\nint3\n'), '--json']).stdout)
+    const triple = JSON.parse(
+      runner(['run', '--image', asm('triple', 'bits 32\norg 0x100000\nint3\n'), '--json']).stdout,
+    )
     expect(triple.stop).toBe('shutdown')
     expect(triple.faults).toEqual({ '3': 1, '8': 1, '13': 1 })
     expect(triple.events.shutdown).toBe(1)
@@ -195,7 +272,20 @@ start:
   hlt
 `,
     )
-    const j = JSON.parse(runner(['run', '--image', echo, '--load-addr', '0x300000', '--entry', '0x300001', '--input', 'ab\\nc.', '--json']).stdout)
+    const j = JSON.parse(
+      runner([
+        'run',
+        '--image',
+        echo,
+        '--load-addr',
+        '0x300000',
+        '--entry',
+        '0x300001',
+        '--input',
+        'ab\\nc.',
+        '--json',
+      ]).stdout,
+    )
     expect(j.stop).toBe('halt')
     expect(j.console).toBe('ab\nc')
     expect(j.faults).toEqual({})
@@ -221,7 +311,9 @@ ${PUTS}
 `,
       'elf',
     )
-    const j = JSON.parse(runner(['run', '--image', mb, '--mem-mib', '16', '--cmdline', 'init=/bin/sh quiet', '--json']).stdout)
+    const j = JSON.parse(
+      runner(['run', '--image', mb, '--mem-mib', '16', '--cmdline', 'init=/bin/sh quiet', '--json']).stdout,
+    )
     expect(j.stop).toBe('halt')
     expect(j.regs.edi).toBe(0x2badb002)
     expect(j.console).toBe('init=/bin/sh quiet')
@@ -284,10 +376,17 @@ msg: db "non-root", 10, 0
     const bare = JSON.parse(runner(['run', '--image', img, '--json']).stdout)
     const vmx = JSON.parse(runner(['run', '--image', img, '--json', '--arch', 'vmx-null']).stdout)
     expect(Object.keys(vmx).sort()).toEqual([...Object.keys(bare), 'exitNames', 'exits'].sort())
-    for (const k of ['stop', 'instructions', 'cycles', 'regs', 'cpl', 'console', 'faults']) expect(vmx[k], k).toEqual(bare[k])
+    for (const k of ['stop', 'instructions', 'cycles', 'regs', 'cpl', 'console', 'faults'])
+      expect(vmx[k], k).toEqual(bare[k])
     expect(vmx.console).toBe('non-root\n')
     expect(vmx.exits).toEqual({ '10': 1, '12': 1, '16': 1, '28': 1, '30': bare.events['port-io'] })
-    expect(vmx.exitNames).toEqual({ '10': 'CPUID', '12': 'HLT', '16': 'RDTSC', '28': 'Control-register accesses', '30': 'I/O instruction' })
+    expect(vmx.exitNames).toEqual({
+      '10': 'CPUID',
+      '12': 'HLT',
+      '16': 'RDTSC',
+      '28': 'Control-register accesses',
+      '30': 'I/O instruction',
+    })
     expect(vmx.events['vm-exit']).toBe(4 + bare.events['port-io'])
     expect(vmx.events['vm-entry']).toBe(vmx.events['vm-exit'])
     expect(runner(['run', '--image', img, '--arch', 'nosuch']).status).toBe(2)
@@ -316,11 +415,16 @@ msg: db "non-root", 10, 0
 
 /** The files of a ustar archive (POSIX.1 "ustar Interchange Format": 512-byte headers, octal sizes), in order. */
 function ustarFiles(tar: Uint8Array): { name: string; mode: string; data: Uint8Array }[] {
-  const text = (o: number, n: number): string => String.fromCharCode(...tar.subarray(o, o + n)).replace(/\0.*$/s, '')
+  const text = (o: number, n: number): string =>
+    String.fromCharCode(...tar.subarray(o, o + n)).replace(/\0.*$/s, '')
   const files = []
-  for (let off = 0; off + 512 <= tar.length && tar[off] !== 0; ) {
+  for (let off = 0; off + 512 <= tar.length && tar[off] !== 0;) {
     const size = parseInt(text(off + 124, 12), 8)
-    files.push({ name: text(off, 100), mode: text(off + 100, 8), data: tar.slice(off + 512, off + 512 + size) })
+    files.push({
+      name: text(off, 100),
+      mode: text(off + 100, 8),
+      data: tar.slice(off + 512, off + 512 + size),
+    })
     off += 512 + Math.ceil(size / 512) * 512
   }
   return files
@@ -343,10 +447,24 @@ describe('--disk', () => {
         return `${f.name}=${file}:${f.mode.replace(/^0+/, '')}`
       })
     const disk = join(dir, 'other-disk.img')
-    execFileSync(process.execPath, [join(root, 'guest/tools/mkustar.mjs'), disk, '1024', ...entries], { env: { ...process.env, SOURCE_DATE_EPOCH: '0' } })
+    execFileSync(process.execPath, [join(root, 'guest/tools/mkustar.mjs'), disk, '1024', ...entries], {
+      env: { ...process.env, SOURCE_DATE_EPOCH: '0' },
+    })
     const bytes = readFileSync(disk)
     for (const arch of ['machine', 'vmx-null']) {
-      const r = runner(['run', '--image', image, '--arch', arch, '--disk', disk, '--until-idle', '--input', 'cat motd\\n', '--json'])
+      const r = runner([
+        'run',
+        '--image',
+        image,
+        '--arch',
+        arch,
+        '--disk',
+        disk,
+        '--until-idle',
+        '--input',
+        'cat motd\\n',
+        '--json',
+      ])
       expect(r.status, arch).toBe(0)
       const j = JSON.parse(r.stdout)
       expect(j.stop, arch).toBe('idle')

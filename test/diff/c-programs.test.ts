@@ -30,8 +30,22 @@ afterAll(() => {
 
 function build(source: string, opt: string, defines: string[], out: string): void {
   execFileSync('gcc', [
-    '-m32', opt, '-march=i686', '-ffreestanding', '-fno-pic', '-fno-stack-protector', '-fno-asynchronous-unwind-tables',
-    '-nostdlib', '-static', '-Wl,-Ttext-segment=0x100000', '-Wl,--build-id=none', ...defines, '-o', out, join(root, source), '-lgcc',
+    '-m32',
+    opt,
+    '-march=i686',
+    '-ffreestanding',
+    '-fno-pic',
+    '-fno-stack-protector',
+    '-fno-asynchronous-unwind-tables',
+    '-nostdlib',
+    '-static',
+    '-Wl,-Ttext-segment=0x100000',
+    '-Wl,--build-id=none',
+    ...defines,
+    '-o',
+    out,
+    join(root, source),
+    '-lgcc',
   ])
 }
 
@@ -47,7 +61,10 @@ function runInEngine(elf: string): { output: string; stop: string } {
 }
 
 function runNative(elf: string): string {
-  for (const [cmd, args] of [[elf, []], ['qemu-i386', [elf]]] as const) {
+  for (const [cmd, args] of [
+    [elf, []],
+    ['qemu-i386', [elf]],
+  ] as const) {
     const r = spawnSync(cmd, args)
     if (!r.error && r.status === 0) return r.stdout.toString()
   }

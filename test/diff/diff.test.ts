@@ -14,7 +14,15 @@ import type { Cpu } from '../../src/engine/cpu/cpu'
 import type { PhysicalMemory } from '../../src/engine/machine/memory'
 import { EventKind } from '../../src/engine/trace/schema'
 import { generateCases } from './generator'
-import { RECORD_DWORDS, buildProgram, compareRecords, missingTools, runEngine, runNative, type NativeRunner } from './harness'
+import {
+  RECORD_DWORDS,
+  buildProgram,
+  compareRecords,
+  missingTools,
+  runEngine,
+  runNative,
+  type NativeRunner,
+} from './harness'
 
 const CASES = Number(process.env.RINGSIDE_DIFF_CASES ?? 5000)
 const SEED = Number(process.env.RINGSIDE_DIFF_SEED ?? 1)
@@ -106,18 +114,23 @@ function runSuite(cpl: 0 | 3): { mismatches: string[]; runner: NativeRunner } {
   return { mismatches, runner }
 }
 
-describe.skipIf(missing !== null)(`differential suite: ${CASES} cases, seed ${SEED}${STRICT ? ', strict' : ''}`, () => {
-  it('matches the real CPU at CPL 0 (registers, defined flags, memory)', () => {
-    const { mismatches, runner } = runSuite(0)
-    console.info(`differential suite at CPL 0: ${CASES} cases against the ${runner === 'native' ? 'real CPU' : 'qemu-i386 emulator'}`)
-    expect(mismatches.slice(0, 20)).toEqual([])
-  })
+describe.skipIf(missing !== null)(
+  `differential suite: ${CASES} cases, seed ${SEED}${STRICT ? ', strict' : ''}`,
+  () => {
+    it('matches the real CPU at CPL 0 (registers, defined flags, memory)', () => {
+      const { mismatches, runner } = runSuite(0)
+      console.info(
+        `differential suite at CPL 0: ${CASES} cases against the ${runner === 'native' ? 'real CPU' : 'qemu-i386 emulator'}`,
+      )
+      expect(mismatches.slice(0, 20)).toEqual([])
+    })
 
-  it('matches the real CPU at CPL 3 (entered by IRET from a ring-0 monitor, left by INT 0x80)', () => {
-    const { mismatches } = runSuite(3)
-    expect(mismatches.slice(0, 20)).toEqual([])
-  })
-})
+    it('matches the real CPU at CPL 3 (entered by IRET from a ring-0 monitor, left by INT 0x80)', () => {
+      const { mismatches } = runSuite(3)
+      expect(mismatches.slice(0, 20)).toEqual([])
+    })
+  },
+)
 
 describe.skipIf(missing === null)('differential suite', () => {
   it.skip(`needs ${missing}`, () => {})

@@ -35,12 +35,24 @@ export interface DiffCase {
   readonly undefinedFlags: number
 }
 
-const EDGE32 = [0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0x80000001, 0xfffffffe, 0xffffffff]
+const EDGE32 = [
+  0, 1, 2, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0x80000001,
+  0xfffffffe, 0xffffffff,
+]
 
 const R32 = ['eax', 'ecx', 'edx', 'ebx', 'ebp', 'esi', 'edi'] as const
 const R16 = ['ax', 'cx', 'dx', 'bx', 'bp', 'si', 'di'] as const
 const R8 = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'] as const
-const R8_OWNER: Record<string, Reg32> = { al: 'eax', cl: 'ecx', dl: 'edx', bl: 'ebx', ah: 'eax', ch: 'ecx', dh: 'edx', bh: 'ebx' }
+const R8_OWNER: Record<string, Reg32> = {
+  al: 'eax',
+  cl: 'ecx',
+  dl: 'edx',
+  bl: 'ebx',
+  ah: 'eax',
+  ch: 'ecx',
+  dh: 'edx',
+  bh: 'ebx',
+}
 const CC = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'] as const
 const SIZE_WORD: Record<number, string> = { 1: 'byte', 2: 'word', 4: 'dword' }
 
@@ -137,7 +149,16 @@ class Builder {
     return names.map((n) => (n.length === 2 && n in R8_OWNER ? R8_OWNER[n] : n.length === 2 ? `e${n}` : n))
   }
   build(name: string): DiffCase {
-    return { id: this.id, name, lines: this.lines, regs: this.regs, esp: this.esp, flags: this.flags, scratch: this.scratch, undefinedFlags: this.undef }
+    return {
+      id: this.id,
+      name,
+      lines: this.lines,
+      regs: this.regs,
+      esp: this.esp,
+      flags: this.flags,
+      scratch: this.scratch,
+      undefinedFlags: this.undef,
+    }
   }
 }
 
@@ -165,7 +186,11 @@ function alu(b: Builder): string {
       break
     default:
       // Sign-extended imm8 forms (opcode 83) for 16/32-bit operands, else a full immediate.
-      b.lines.push(size > 1 && g.chance(0.5) ? `${op} ${b.mem(size)}, byte ${(g.below(256) - 128)}` : `${op} ${b.mem(size)}, ${hex(b.imm(size))}`)
+      b.lines.push(
+        size > 1 && g.chance(0.5)
+          ? `${op} ${b.mem(size)}, byte ${g.below(256) - 128}`
+          : `${op} ${b.mem(size)}, ${hex(b.imm(size))}`,
+      )
   }
   if (op === 'and' || op === 'or' || op === 'xor') b.undef = AF
   return `${op}${size * 8}`
@@ -502,7 +527,9 @@ function moves(b: Builder): string {
     case 9: {
       const size = g.pick([1, 2, 4])
       const r = b.reg(size)
-      b.lines.push(g.chance(0.5) ? `mov ${r}, ${b.mem(size, b.owners(r))}` : `mov ${b.mem(size, b.owners(r))}, ${r}`)
+      b.lines.push(
+        g.chance(0.5) ? `mov ${r}, ${b.mem(size, b.owners(r))}` : `mov ${b.mem(size, b.owners(r))}, ${r}`,
+      )
       return `mov${size * 8}`
     }
     case 10: {
@@ -584,7 +611,13 @@ function control(b: Builder): string {
   switch (g.below(5)) {
     case 0: {
       const cc = g.pick(CC)
-      b.lines.push(`j${cc} ${g.chance(0.5) ? 'short ' : 'near '}${t}`, 'mov eax, 1', `jmp ${e}`, `${t}: mov eax, 2`, `${e}:`)
+      b.lines.push(
+        `j${cc} ${g.chance(0.5) ? 'short ' : 'near '}${t}`,
+        'mov eax, 1',
+        `jmp ${e}`,
+        `${t}: mov eax, 2`,
+        `${e}:`,
+      )
       return `j${cc}`
     }
     case 1: {
@@ -598,7 +631,13 @@ function control(b: Builder): string {
       return 'call-ret'
     case 3:
       b.scratch[1] = b.fullLabel('t')
-      b.lines.push(`call [scratch+4]`, `jmp ${e}`, `${t}: mov esi, [esp]`, `ret ${g.pick([0, 4, 8])}`, `${e}:`)
+      b.lines.push(
+        `call [scratch+4]`,
+        `jmp ${e}`,
+        `${t}: mov esi, [esp]`,
+        `ret ${g.pick([0, 4, 8])}`,
+        `${e}:`,
+      )
       return 'call-ind'
     default:
       b.regs.edx = b.fullLabel('t')

@@ -62,8 +62,16 @@ export function programSource(cases: readonly DiffCase[]): string {
     '_start:',
   ]
   cases.forEach((c, k) => {
-    out.push(`case${c.id}:`, `  ; ${c.name}`, '  mov esp, stack_top', `  push dword ${flagsHex(c.flags)}`, '  popfd')
-    c.scratch.forEach((v, j) => out.push(`  mov dword [scratch+${j * 4}], ${typeof v === 'number' ? flagsHex(v) : v}`))
+    out.push(
+      `case${c.id}:`,
+      `  ; ${c.name}`,
+      '  mov esp, stack_top',
+      `  push dword ${flagsHex(c.flags)}`,
+      '  popfd',
+    )
+    c.scratch.forEach((v, j) =>
+      out.push(`  mov dword [scratch+${j * 4}], ${typeof v === 'number' ? flagsHex(v) : v}`),
+    )
     out.push(`  mov esp, ${c.esp}`)
     for (const r of REGS) out.push(`  mov ${r}, ${c.regs[r]}`)
     for (const l of c.lines) out.push(`  ${l}`)
@@ -111,9 +119,13 @@ export function buildProgram(cases: readonly DiffCase[], dir: string, name: stri
 /** Runs the program as a Linux process; returns its records and which CPU ran it. */
 export function runNative(elf: string, expectBytes: number): { records: Uint32Array; runner: NativeRunner } {
   for (const runner of ['native', 'qemu-i386'] as const) {
-    const r = runner === 'native' ? spawnSync(elf, [], { maxBuffer: 1 << 28 }) : spawnSync('qemu-i386', [elf], { maxBuffer: 1 << 28 })
+    const r =
+      runner === 'native'
+        ? spawnSync(elf, [], { maxBuffer: 1 << 28 })
+        : spawnSync('qemu-i386', [elf], { maxBuffer: 1 << 28 })
     if (r.error || r.status !== 0) continue
-    if (r.stdout.length !== expectBytes) throw new Error(`${runner} run of ${elf} wrote ${r.stdout.length} bytes, expected ${expectBytes}`)
+    if (r.stdout.length !== expectBytes)
+      throw new Error(`${runner} run of ${elf} wrote ${r.stdout.length} bytes, expected ${expectBytes}`)
     const b = new Uint8Array(r.stdout)
     return { records: new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2), runner }
   }
@@ -121,18 +133,31 @@ export function runNative(elf: string, expectBytes: number): { records: Uint32Ar
 }
 
 /** Runs the program in the Ringside CPU (at CPL 0, or as `setup` arranges); returns the records and the CPU. */
-export function runEngine(elf: string, expectBytes: number, setup?: (cpu: Cpu, mem: PhysicalMemory) => void): { records: Uint32Array; cpu: Cpu } {
+export function runEngine(
+  elf: string,
+  expectBytes: number,
+  setup?: (cpu: Cpu, mem: PhysicalMemory) => void,
+): { records: Uint32Array; cpu: Cpu } {
   const mem = new PhysicalMemory(32 << 20)
   const clock = { cycles: 0 }
-  const cpu = new Cpu({ mem, ports: new PortBus(), mmio: new MmioBus(), intc: null, sink: new EventSink(clock), clock })
+  const cpu = new Cpu({
+    mem,
+    ports: new PortBus(),
+    mmio: new MmioBus(),
+    intc: null,
+    sink: new EventSink(clock),
+    clock,
+  })
   const img = loadImage(mem, new Uint8Array(readFileSync(elf)))
   cpu.resetFlat(img.entry, mem.size)
   setup?.(cpu, mem)
   const stop = cpu.run({ maxInsns: 50_000_000 })
-  if (stop !== 'halted' && stop !== 'idle') throw new Error(`engine run of ${elf} ended with ${stop} at EIP 0x${(cpu.eip >>> 0).toString(16)}`)
+  if (stop !== 'halted' && stop !== 'idle')
+    throw new Error(`engine run of ${elf} ended with ${stop} at EIP 0x${(cpu.eip >>> 0).toString(16)}`)
   const at = cpu.r[1] >>> 0
   const len = cpu.r[2] >>> 0
-  if (len !== expectBytes) throw new Error(`engine run of ${elf} reports ${len} bytes of results, expected ${expectBytes}`)
+  if (len !== expectBytes)
+    throw new Error(`engine run of ${elf} reports ${len} bytes of results, expected ${expectBytes}`)
   const out = mem.u8.slice(at, at + len)
   return { records: new Uint32Array(out.buffer), cpu }
 }
@@ -143,7 +168,12 @@ const FIELD_NAMES = [...DUMP_ORDER, 'eflags', ...Array.from({ length: 16 }, (_, 
  * Compares records; returns one readable line per mismatching case. With `strict`, the flags the SDM
  * leaves undefined are compared too (to see where the engine differs from this particular CPU).
  */
-export function compareRecords(cases: readonly DiffCase[], native: Uint32Array, engine: Uint32Array, strict = false): string[] {
+export function compareRecords(
+  cases: readonly DiffCase[],
+  native: Uint32Array,
+  engine: Uint32Array,
+  strict = false,
+): string[] {
   const bad: string[] = []
   for (let k = 0; k < cases.length; k++) {
     const c = cases[k]
@@ -157,7 +187,10 @@ export function compareRecords(cases: readonly DiffCase[], native: Uint32Array, 
       }
       if (a !== b) diffs.push(`${FIELD_NAMES[f]} native 0x${a.toString(16)} engine 0x${b.toString(16)}`)
     }
-    if (diffs.length) bad.push(`case ${k} [${c.name}] ${c.lines.join(' ; ')} | flags in 0x${c.flags.toString(16)} | ${diffs.join(', ')}`)
+    if (diffs.length)
+      bad.push(
+        `case ${k} [${c.name}] ${c.lines.join(' ; ')} | flags in 0x${c.flags.toString(16)} | ${diffs.join(', ')}`,
+      )
   }
   return bad
 }

@@ -18,7 +18,9 @@ import { BareMetal } from '../../src/engine/machine/bare-metal-run'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const haveNasm = spawnSync('sh', ['-c', 'command -v nasm']).status === 0
-const programs = readdirSync(here).filter((f) => f.endsWith('.asm')).sort()
+const programs = readdirSync(here)
+  .filter((f) => f.endsWith('.asm'))
+  .sort()
 const dir = haveNasm ? mkdtempSync(join(tmpdir(), 'ringside-golden-')) : ''
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
@@ -37,7 +39,10 @@ export function testDisk(sectors: number): Uint8Array {
 }
 
 /** Assembles and runs a golden program; returns how it ended and its COM1 and virtio console output. */
-function runGolden(file: string, src: string): { stop: string; exitCode: number | null; console: string; virtio: string } {
+function runGolden(
+  file: string,
+  src: string,
+): { stop: string; exitCode: number | null; console: string; virtio: string } {
   const out = join(dir, file.replace(/\.asm$/, '.bin'))
   execFileSync('nasm', ['-f', 'bin', '-I', here, '-o', out, join(here, file)])
   const sectors = header(src, 'disk')
@@ -52,7 +57,12 @@ function runGolden(file: string, src: string): { stop: string; exitCode: number 
   const input = header(src, 'input')
   if (input !== null) m.input(new TextEncoder().encode(input))
   const stop = m.run(50_000_000)
-  return { stop, exitCode: m.pc.debugExit.exitCode, console: String.fromCharCode(...con), virtio: String.fromCharCode(...virtio) }
+  return {
+    stop,
+    exitCode: m.pc.debugExit.exitCode,
+    console: String.fromCharCode(...con),
+    virtio: String.fromCharCode(...virtio),
+  }
 }
 
 describe.skipIf(!haveNasm)('golden guest programs (SDM behaviours)', () => {

@@ -42,7 +42,14 @@ export class HypervBareHarness {
     const sink = new EventSink(this.clock)
     // The disk is the partition's alone: the PC's own ATA and virtio disks stay empty.
     this.pc = new Pc({ memMiB, sink, clock: this.clock })
-    const cpu = (this.cpu = new Cpu({ mem: this.pc.mem, ports: this.pc.ports, mmio: this.pc.mmio, intc: this.pc.pic, sink, clock: this.clock }))
+    const cpu = (this.cpu = new Cpu({
+      mem: this.pc.mem,
+      ports: this.pc.ports,
+      mmio: this.pc.mmio,
+      intc: this.pc.pic,
+      sink,
+      clock: this.clock,
+    }))
     this.pc.onStop = () => {
       this.exited = true
       cpu.requestStop()
@@ -128,7 +135,8 @@ export class HypervBareHarness {
     const { cpu } = this
     const r = cpu.r
     const bytes = this.bytesAt(cpu.eip, 2).join()
-    if ((bytes !== WRMSR.join() && bytes !== RDMSR.join()) || !HypervPartition.isSyntheticMsr(r[1])) return false
+    if ((bytes !== WRMSR.join() && bytes !== RDMSR.join()) || !HypervPartition.isSyntheticMsr(r[1]))
+      return false
     if (bytes === RDMSR.join()) {
       const v = this.part.rdmsr(r[1], this.now())
       if (v.kind === 'gp') return false

@@ -46,11 +46,15 @@ describe('ringos-hyperv.elf on the bare-CPU Hyper-V harness', () => {
 
   it('boots to the prompt through the hypercall page, SynIC, STIMER0 and VMBus, in fewer than 5 M instructions', () => {
     const t = transcript(bootOnly.console)
-    expect(t.boot).toMatch(/^ringos 1\.0 on the hyperv platform \(Hyper-V enlightenments: .*VMBus console and storage\)$/m)
+    expect(t.boot).toMatch(
+      /^ringos 1\.0 on the hyperv platform \(Hyper-V enlightenments: .*VMBus console and storage\)$/m,
+    )
     expect(t.boot).toMatch(/^disk: 1024 sectors, \d+ files$/m)
     expect(t.steps).toEqual([{ command: '', output: '' }])
     expect(bootOnly.cpu.instructions).toBeLessThan(5_000_000)
-    expect(bootOnly.of('hypercall-page')).toEqual([{ kind: 'hypercall-page', gpa: expect.any(Number), enabled: true }])
+    expect(bootOnly.of('hypercall-page')).toEqual([
+      { kind: 'hypercall-page', gpa: expect.any(Number), enabled: true },
+    ])
     expect(bootOnly.of('channel-open').map((n) => [n.device, n.ok])).toEqual([
       ['console', true],
       ['storage', true],
@@ -58,8 +62,15 @@ describe('ringos-hyperv.elf on the bare-CPU Hyper-V harness', () => {
   })
 
   it('ticks at 100 Hz from STIMER0: 100,000 units of 100 ns are 10^7 cycles, so the TSC is measured at CPU_HZ', () => {
-    expect(bootOnly.console).toContain(`timer: 100 Hz; TSC: ${CPU_HZ / 1000} kHz (measured against the timer)`)
-    expect(bootOnly.of('interrupt').filter((n) => n.cause === 'stimer').every((n) => n.vector === 32)).toBe(true)
+    expect(bootOnly.console).toContain(
+      `timer: 100 Hz; TSC: ${CPU_HZ / 1000} kHz (measured against the timer)`,
+    )
+    expect(
+      bootOnly
+        .of('interrupt')
+        .filter((n) => n.cause === 'stimer')
+        .every((n) => n.vector === 32),
+    ).toBe(true)
   })
 
   it('runs the session; every prompt answers', () => {
@@ -81,7 +92,9 @@ describe('ringos-hyperv.elf on the bare-CPU Hyper-V harness', () => {
   })
 
   it('cpuinfo names the hypervisor: "Microsoft Hv"', () => {
-    expect(step('cpuinfo')).toMatch(/^hypervisor: "Microsoft Hv" \(CPUID\.1:ECX\[31\] set; leaves up to 0x40000005\)$/m)
+    expect(step('cpuinfo')).toMatch(
+      /^hypervisor: "Microsoft Hv" \(CPUID\.1:ECX\[31\] set; leaves up to 0x40000005\)$/m,
+    )
   })
 
   it('bench io reads 64 sectors over VMBus, each one request, one signal, one completion interrupt', () => {

@@ -56,7 +56,13 @@ describe('trap-emulate runs ringos in ring 1', () => {
     const real = g.s.vms[0]!.cpu.inspect().gdtr
     const shadow = `${hex(real.base)}/0x${real.limit.toString(16).padStart(4, '0')}`
     expect(real.base).not.toBe(gdt.start)
-    expect(f).toMatchObject({ ring3: shadow, kernel: shadow, kernel_cpl: '1', result: 'mismatch', ring3_result: 'mismatch' })
+    expect(f).toMatchObject({
+      ring3: shadow,
+      kernel: shadow,
+      kernel_cpl: '1',
+      result: 'mismatch',
+      ring3_result: 'mismatch',
+    })
     const sgdts = events.filter(
       (e) => e.kind === EventKind.SensitiveNoTrap && e.reason === SensitiveInsn.Sgdt,
     )

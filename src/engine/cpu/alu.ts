@@ -113,7 +113,14 @@ export function neg(c: Cpu, size: number, a: number): number {
  * (the overflow of the first step) — except ROL/ROR of a register by an immediate, which keep OF;
  * an 8/16-bit RCL/RCR whose count is a multiple of 9/17 changes neither the operand nor any flag.
  */
-export function shift(c: Cpu, kind: number, size: number, v: number, count: number, keepRotateOf: boolean): number {
+export function shift(
+  c: Cpu,
+  kind: number,
+  size: number,
+  v: number,
+  count: number,
+  keepRotateOf: boolean,
+): number {
   count &= 0x1f
   if (count === 0) return v
   const bits = size * 8
@@ -263,7 +270,7 @@ export function shd(c: Cpu, left: boolean, size: number, dst: number, src: numbe
     }
   }
   // OF: the overflow of the first 1-bit step (defined for a count of 1; Intel computes it so for any count).
-  const of = left ? ((dst >>> msb) ^ (dst >>> (msb - 1))) & 1 : ((src ^ (dst >>> msb)) & 1)
+  const of = left ? ((dst >>> msb) ^ (dst >>> (msb - 1))) & 1 : (src ^ (dst >>> msb)) & 1
   c.fl = (c.fl & ~(CF | OF | AF)) | cf | (of << 11)
   setResult(c, size, size === 4 ? res | 0 : res)
   return size === 4 ? res | 0 : res
@@ -375,7 +382,7 @@ export function mulDiv(c: Cpu, kind: number, size: number, src: number): void {
           c.r16[0] = q
           c.r16[4] = n - q * src
         } else {
-          const n = ((dx << 16) | ax) | 0
+          const n = (dx << 16) | ax | 0
           const dv = (src << 16) >> 16
           if (dv === 0) c.raise(0, -1)
           const q = Math.trunc(n / dv)
@@ -504,7 +511,7 @@ function bcdFlags(c: Cpu, res: number, cf: number, af: number, of: number): void
 export function bcd(c: Cpu, which: 'daa' | 'das' | 'aaa' | 'aas' | 'aam' | 'aad', imm: number): void {
   const al = c.r8[0]
   const cf = getCF(c)
-  const af = (readAF(c))
+  const af = readAF(c)
   switch (which) {
     case 'daa': {
       let v = al

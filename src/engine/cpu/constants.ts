@@ -25,7 +25,14 @@ export const Vec = {
 } as const
 
 /** Vectors whose exceptions push an error code (SDM Vol. 3A §6.13, Table 6-1 "Error Code" column). */
-export const HAS_ERROR_CODE = (1 << Vec.DF) | (1 << Vec.TS) | (1 << Vec.NP) | (1 << Vec.SS) | (1 << Vec.GP) | (1 << Vec.PF) | (1 << Vec.AC)
+export const HAS_ERROR_CODE =
+  (1 << Vec.DF) |
+  (1 << Vec.TS) |
+  (1 << Vec.NP) |
+  (1 << Vec.SS) |
+  (1 << Vec.GP) |
+  (1 << Vec.PF) |
+  (1 << Vec.AC)
 
 /** Contributory exceptions for the double-fault rules (SDM Vol. 3A §6.15, Table 6-4). */
 export const CONTRIBUTORY = (1 << Vec.DE) | (1 << Vec.TS) | (1 << Vec.NP) | (1 << Vec.SS) | (1 << Vec.GP)
@@ -43,7 +50,8 @@ export const CR0_NW = 1 << 29
 export const CR0_CD = 1 << 30
 export const CR0_PG = 1 << 31
 /** CR0 bits that exist; writes to the others are ignored (SDM Vol. 3A §2.5 "reserved bits"). */
-export const CR0_DEFINED = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG
+export const CR0_DEFINED =
+  CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG
 
 /** CR4 bits (SDM Vol. 3A §2.5). */
 export const CR4_TSD = 1 << 2

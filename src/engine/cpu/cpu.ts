@@ -32,7 +32,33 @@ import { inspectCpu, type CpuInspection } from './inspect'
 // Imported bindings copied once into module constants: loaders that present each import as a getter
 // on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
 const { AC, FIXED1, IF, TF, readEflags } = flags
-const { A_DB, A_UNUSABLE, CR0_AM, CR0_ET, CR0_PE, CR0_PG, FETCH_MASK_SUP, FETCH_MASK_USER, HALT_NONE, HALT_STOP, FLAT_CODE_ATTR, FLAT_DATA_ATTR, READ_MASK_SUP, READ_MASK_USER, T_CODE, T_EXPDOWN, T_RW, TLB_CODE, TLB_GLOBAL, TLB_LARGE, TLB_MMIO, TLB_VALID, Vec, WRITE_MASK_SUP, WRITE_MASK_USER } = constants
+const {
+  A_DB,
+  A_UNUSABLE,
+  CR0_AM,
+  CR0_ET,
+  CR0_PE,
+  CR0_PG,
+  FETCH_MASK_SUP,
+  FETCH_MASK_USER,
+  HALT_NONE,
+  HALT_STOP,
+  FLAT_CODE_ATTR,
+  FLAT_DATA_ATTR,
+  READ_MASK_SUP,
+  READ_MASK_USER,
+  T_CODE,
+  T_EXPDOWN,
+  T_RW,
+  TLB_CODE,
+  TLB_GLOBAL,
+  TLB_LARGE,
+  TLB_MMIO,
+  TLB_VALID,
+  Vec,
+  WRITE_MASK_SUP,
+  WRITE_MASK_USER,
+} = constants
 
 /** What the CPU is wired to. One environment per (v)CPU; memory, buses and clock may be shared. */
 export interface CpuEnv {
@@ -75,8 +101,12 @@ export interface RunOptions {
  * interrupts; the monitor advances past it by `length`), or the next instruction (external
  * interrupts, traps).
  */
-export type TrapInterceptor = (vector: number, errorCode: number, source: TrapSource, length: number) => boolean
-
+export type TrapInterceptor = (
+  vector: number,
+  errorCode: number,
+  source: TrapSource,
+  length: number,
+) => boolean
 
 const INSN_CAPACITY = 1 << 18
 const BLOCK_SLOTS = 1 << 15
@@ -87,7 +117,6 @@ const TLB_LIST_MAX = 1 << 14
 /** Bytes per code-tracking line: a store only invalidates decoded code when it hits a line that holds some. */
 const CODE_LINE_SHIFT = 6
 const LINES_PER_PAGE = 1 << (PAGE_SHIFT - CODE_LINE_SHIFT)
-
 
 export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   readonly mem: PhysicalMemory
@@ -294,11 +323,13 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     this.intc = env.intc
     this.sink = env.sink
     this.clock = env.clock
-    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('Ringside needs a little-endian host')
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+      throw new Error('Ringside needs a little-endian host')
     const buf = env.mem.u8.buffer
     if (env.mem.u8.byteOffset !== 0) throw new Error('physical memory must start at offset 0 of its buffer')
     this.ramSize = env.mem.size
-    if (this.ramSize > 0xc0000000) throw new RangeError('at most 3 GiB of RAM (the top of the 4 GiB space is the MMIO window)')
+    if (this.ramSize > 0xc0000000)
+      throw new RangeError('at most 3 GiB of RAM (the top of the 4 GiB space is the MMIO window)')
     this.m8 = env.mem.u8
     this.m16 = new Uint16Array(buf, 0, this.ramSize >>> 1)
     this.m32 = new Int32Array(buf, 0, this.ramSize >>> 2)
@@ -383,7 +414,11 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
       if (s === Seg.CS) continue
       const a = this.attr[s]
       const flat =
-        (a & A_UNUSABLE) === 0 && (a & 0x18) === 0x10 && (a & T_RW) !== 0 && (a & T_EXPDOWN) === 0 && this.limit[s] === -1
+        (a & A_UNUSABLE) === 0 &&
+        (a & 0x18) === 0x10 &&
+        (a & T_RW) !== 0 &&
+        (a & T_EXPDOWN) === 0 &&
+        this.limit[s] === -1
       if (!flat) m |= 1 << s
     }
     this.segSlow = m
@@ -409,7 +444,15 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     if (old === cpl) return
     this.cpl = cpl
     this.updateMasks()
-    this.sink.emit(EventKind.RingChange, cause, this.eip >>> 0, oldEip >>> 0, 0, contextCode(this.vmxMode, old), contextCode(this.vmxMode, cpl))
+    this.sink.emit(
+      EventKind.RingChange,
+      cause,
+      this.eip >>> 0,
+      oldEip >>> 0,
+      0,
+      contextCode(this.vmxMode, old),
+      contextCode(this.vmxMode, cpl),
+    )
   }
 
   /**
@@ -551,7 +594,10 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     const e = this.tlb[lin >>> 12]
     if ((e & this.wmask) === TLB_VALID && (lin & 0xfff) <= 0x1000 - size) {
       const p = (e & ~0xfff) ^ lin
-      if (size === 4) return (p & 3) === 0 ? this.m32[p >>> 2] : this.m8[p] | (this.m8[p + 1] << 8) | (this.m8[p + 2] << 16) | (this.m8[p + 3] << 24)
+      if (size === 4)
+        return (p & 3) === 0
+          ? this.m32[p >>> 2]
+          : this.m8[p] | (this.m8[p + 1] << 8) | (this.m8[p + 2] << 16) | (this.m8[p + 3] << 24)
       if (size === 1) return this.m8[p]
       return this.m8[p] | (this.m8[p + 1] << 8)
     }
@@ -653,7 +699,11 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     const mask = (user ? WRITE_MASK_USER : WRITE_MASK_SUP) & ~(TLB_MMIO | TLB_CODE)
     if ((e & mask) === TLB_VALID) {
       const p = (e & ~0xfff) ^ lin
-      if (e & TLB_CODE && (p >>> PAGE_SHIFT) < this.pageGen.length && this.mem.codePages[p >>> PAGE_SHIFT] === 0) {
+      if (
+        e & TLB_CODE &&
+        p >>> PAGE_SHIFT < this.pageGen.length &&
+        this.mem.codePages[p >>> PAGE_SHIFT] === 0
+      ) {
         this.tlb[lin >>> 12] = e & ~TLB_CODE
       }
       return p
@@ -700,7 +750,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   private mmioRead(p: number, size: number): number {
     this.syncClock()
     const route = this.ioRoute
-    const v = (route !== null ? route.mmioRead(p, size as AccessSize) : this.mmio.read(p, size as AccessSize)) >>> 0
+    const v =
+      (route !== null ? route.mmioRead(p, size as AccessSize) : this.mmio.read(p, size as AccessSize)) >>> 0
     this.sink.emit(EventKind.MmioAccess, size | 0x100, p, v)
     this.brk = 1
     return size === 4 ? v | 0 : v & (size === 2 ? 0xffff : 0xff)
@@ -725,7 +776,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     const firstPage = p >>> PAGE_SHIFT
     const lastPage = (p + size - 1) >>> PAGE_SHIFT
     for (let page = firstPage; page <= lastPage; page++) {
-      if (page < this.ownCode.length && this.mem.codePages[page] > this.ownCode[page]) this.mem.notifyCodeWrite(page, this)
+      if (page < this.ownCode.length && this.mem.codePages[page] > this.ownCode[page])
+        this.mem.notifyCodeWrite(page, this)
     }
     for (let l = first; l <= last; l++) {
       if (this.codeLines[l] !== 0) {
@@ -834,7 +886,7 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     for (let k = 0; k < this.tlbCount; k++) {
       const vpn = list[k]
       const e = tlb[vpn]
-      if (e !== 0 && ((e ^ (vpn << 12)) >>> 12) === page) tlb[vpn] = e | TLB_CODE
+      if (e !== 0 && (e ^ (vpn << 12)) >>> 12 === page) tlb[vpn] = e | TLB_CODE
     }
   }
 
@@ -1045,7 +1097,14 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
    * instruction length of a software interrupt (the pushed EIP is then EIP + length). Faults during
    * delivery propagate as exceptions (the caller's #DF rules apply).
    */
-  deliverThroughIdt(vector: number, errorCode: number, source: TrapSource, length: number, idtBase: number, idtLimit: number): void {
+  deliverThroughIdt(
+    vector: number,
+    errorCode: number,
+    source: TrapSource,
+    length: number,
+    idtBase: number,
+    idtLimit: number,
+  ): void {
     deliverThroughIdt(this, vector, errorCode, source, length, idtBase, idtLimit)
   }
 
@@ -1196,10 +1255,40 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     w.words(this.base)
     w.words(this.limit)
     w.words(this.attr)
-    for (const v of [this.cpl, this.cr0, this.cr2, this.cr3, this.cr4, this.gdtBase, this.gdtLimit, this.idtBase, this.idtLimit]) w.i32(v)
-    for (const v of [this.ldtSel, this.ldtBase, this.ldtLimit, this.ldtAttr, this.trSel, this.trBase, this.trLimit, this.trAttr]) w.i32(v)
+    for (const v of [
+      this.cpl,
+      this.cr0,
+      this.cr2,
+      this.cr3,
+      this.cr4,
+      this.gdtBase,
+      this.gdtLimit,
+      this.idtBase,
+      this.idtLimit,
+    ])
+      w.i32(v)
+    for (const v of [
+      this.ldtSel,
+      this.ldtBase,
+      this.ldtLimit,
+      this.ldtAttr,
+      this.trSel,
+      this.trBase,
+      this.trLimit,
+      this.trAttr,
+    ])
+      w.i32(v)
     w.words(this.dr)
-    for (const v of [this.sysenterCs, this.sysenterEsp, this.sysenterEip, this.tscOffLo, this.tscOffHi, this.apicBase, this.featureControl]) w.i32(v)
+    for (const v of [
+      this.sysenterCs,
+      this.sysenterEsp,
+      this.sysenterEip,
+      this.tscOffLo,
+      this.tscOffHi,
+      this.apicBase,
+      this.featureControl,
+    ])
+      w.i32(v)
     w.json([...this.cpuidOverrides.entries()])
     w.u32(this.tlbCount)
     for (let k = 0; k < this.tlbCount; k++) {
@@ -1216,7 +1305,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     w.f64(this.sampleBase)
     w.bytes(new Uint8Array(this.faultCounts.buffer.slice(0)))
     w.u32(this.extCount)
-    for (let k = 0; k < this.extCount; k++) w.u8(this.extQueue[(this.extHead + k) & (this.extQueue.length - 1)])
+    for (let k = 0; k < this.extCount; k++)
+      w.u8(this.extQueue[(this.extHead + k) & (this.extQueue.length - 1)])
   }
 
   loadState(rd: StateReader): void {
@@ -1256,7 +1346,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     this.apicBase = rd.i32()
     this.featureControl = rd.i32()
     this.cpuidOverrides.clear()
-    for (const [k, v] of rd.json<[number, [number, number, number, number]][]>()) this.cpuidOverrides.set(k, v)
+    for (const [k, v] of rd.json<[number, [number, number, number, number]][]>())
+      this.cpuidOverrides.set(k, v)
     this.flushTlb(true)
     const n = rd.u32()
     for (let k = 0; k < n; k++) {
@@ -1291,5 +1382,4 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   get paging(): boolean {
     return (this.cr0 & CR0_PG) !== 0
   }
-
 }

@@ -12,7 +12,8 @@
 import type { Cpu } from './cpu'
 
 /** CPUID.1:EDX feature bits reported (SDM Vol. 2 Table 3-11): DE PSE TSC MSR CX8 SEP PGE CMOV. */
-export const FEATURES_EDX = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15)
+export const FEATURES_EDX =
+  (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 11) | (1 << 13) | (1 << 15)
 /** CPUID.1:ECX feature bits reported: VMX (bit 5). */
 export const FEATURES_ECX = 1 << 5
 /** Family 6, model 15, stepping 11. */

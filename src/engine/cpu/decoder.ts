@@ -264,7 +264,14 @@ export class Decoder {
       case 0x3f:
         this.set(Op.Aas, 1)
         return
-      case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47:
+      case 0x40:
+      case 0x41:
+      case 0x42:
+      case 0x43:
+      case 0x44:
+      case 0x45:
+      case 0x46:
+      case 0x47:
         if (o32) {
           this.set(Op.IncR32)
           d.r1[i] = b & 7
@@ -273,7 +280,14 @@ export class Decoder {
           this.regE(b & 7)
         }
         return
-      case 0x48: case 0x49: case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f:
+      case 0x48:
+      case 0x49:
+      case 0x4a:
+      case 0x4b:
+      case 0x4c:
+      case 0x4d:
+      case 0x4e:
+      case 0x4f:
         if (o32) {
           this.set(Op.DecR32)
           d.r1[i] = b & 7
@@ -282,11 +296,25 @@ export class Decoder {
           this.regE(b & 7)
         }
         return
-      case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
+      case 0x50:
+      case 0x51:
+      case 0x52:
+      case 0x53:
+      case 0x54:
+      case 0x55:
+      case 0x56:
+      case 0x57:
         this.set(o32 ? Op.PushR32 : Op.PushR, sz)
         d.r1[i] = b & 7
         return
-      case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
+      case 0x58:
+      case 0x59:
+      case 0x5a:
+      case 0x5b:
+      case 0x5c:
+      case 0x5d:
+      case 0x5e:
+      case 0x5f:
         this.set(o32 ? Op.PopR32 : Op.PopR, sz)
         d.r1[i] = b & 7
         return
@@ -331,8 +359,22 @@ export class Decoder {
       case 0x6f:
         this.str(b < 0x6e ? 5 : 6, b & 1 ? sz : 1, a16)
         return
-      case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
-      case 0x78: case 0x79: case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f: {
+      case 0x70:
+      case 0x71:
+      case 0x72:
+      case 0x73:
+      case 0x74:
+      case 0x75:
+      case 0x76:
+      case 0x77:
+      case 0x78:
+      case 0x79:
+      case 0x7a:
+      case 0x7b:
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
+      case 0x7f: {
         const rel = this.s8()
         this.set(o32 ? Op.Jcc : Op.JccW, sz)
         d.ext[i] = b & 15
@@ -439,7 +481,13 @@ export class Decoder {
       case 0x90:
         this.set(this.pfx & PFX_REP ? Op.Pause : Op.Nop)
         return
-      case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+      case 0x91:
+      case 0x92:
+      case 0x93:
+      case 0x94:
+      case 0x95:
+      case 0x96:
+      case 0x97:
         if (o32) {
           this.set(Op.XchgRR32)
           d.r1[i] = 0
@@ -532,12 +580,26 @@ export class Decoder {
       case 0xaf:
         this.str(4, b & 1 ? sz : 1, a16)
         return
-      case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7:
+      case 0xb0:
+      case 0xb1:
+      case 0xb2:
+      case 0xb3:
+      case 0xb4:
+      case 0xb5:
+      case 0xb6:
+      case 0xb7:
         this.set(Op.MovEI, 1)
         this.regE(b & 7)
         d.imm[i] = this.u8()
         return
-      case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf:
+      case 0xb8:
+      case 0xb9:
+      case 0xba:
+      case 0xbb:
+      case 0xbc:
+      case 0xbd:
+      case 0xbe:
+      case 0xbf:
         if (o32) {
           this.set(Op.MovRI32)
           d.r1[i] = b & 7
@@ -646,7 +708,14 @@ export class Decoder {
         this.set(Op.Xlat, 1)
         d.sg[i] = (this.segOvr >= 0 ? this.segOvr : Seg.DS) | (a16 ? SG_A16 : 0)
         return
-      case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+      case 0xd8:
+      case 0xd9:
+      case 0xda:
+      case 0xdb:
+      case 0xdc:
+      case 0xdd:
+      case 0xde:
+      case 0xdf:
         this.modrm(a16)
         this.set(Op.Fpu)
         return
@@ -963,7 +1032,14 @@ export class Decoder {
         this.ud(0x0b)
         return
       case 0x0d:
-      case 0x18: case 0x19: case 0x1a: case 0x1b: case 0x1c: case 0x1d: case 0x1e: case 0x1f:
+      case 0x18:
+      case 0x19:
+      case 0x1a:
+      case 0x1b:
+      case 0x1c:
+      case 0x1d:
+      case 0x1e:
+      case 0x1f:
         // Hint NOPs and prefetches (SDM Vol. 2 "NOP": 0F 1F /0; 0F 18 PREFETCHh): a ModRM operand, no access.
         this.modrm(a16)
         this.set(Op.Nop)
@@ -1130,7 +1206,8 @@ export class Decoder {
             return
           case 6:
             this.set(Op.Vmx)
-            d.ext[i] = this.pfx & PFX_OPSIZE ? VmxInsn.Vmclear : this.pfx & PFX_REP ? VmxInsn.Vmxon : VmxInsn.Vmptrld
+            d.ext[i] =
+              this.pfx & PFX_OPSIZE ? VmxInsn.Vmclear : this.pfx & PFX_REP ? VmxInsn.Vmxon : VmxInsn.Vmptrld
             return
           case 7:
             this.set(Op.Vmx)

@@ -36,7 +36,8 @@ class StreamHash {
       const w0 = (e * RECORD_BYTES) >> 2
       if (this.skipSamples && (words[w0 + 4] & 0xff) === EventKind.InsnRetired) continue
       // Without samples the sequence numbers shift, so hash everything after the seq field.
-      for (let k = this.skipSamples ? 2 : 0; k < RECORD_BYTES >> 2; k++) h = Math.imul(h ^ words[w0 + k], 16777619)
+      for (let k = this.skipSamples ? 2 : 0; k < RECORD_BYTES >> 2; k++)
+        h = Math.imul(h ^ words[w0 + k], 16777619)
       this.events++
     }
     this.h = h >>> 0

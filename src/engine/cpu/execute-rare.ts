@@ -9,18 +9,7 @@ import { BYTE_REG, SG_REG } from './decoded'
 import { AF, CF, DF, OF, PF, SF, ZF, getCF, readEflags, settleFlags, testCond } from './flags'
 import { alu, bcd, bitOp, bitScan, imul16, imul32, incdec, logicFlags, mulDiv, neg, shd, shift } from './alu'
 import { stringOp } from './string-ops'
-import {
-  farCall,
-  farJump,
-  farReturn,
-  lar,
-  loadSegmentReg,
-  lsl,
-  lldt,
-  ltr,
-  verrw,
-  arpl,
-} from './segmentation'
+import { farCall, farJump, farReturn, lar, loadSegmentReg, lsl, lldt, ltr, verrw, arpl } from './segmentation'
 import { iret, softwareInterrupt } from './interrupts'
 import {
   clts,
@@ -298,10 +287,22 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       return
     }
     case 76: // ImulGE
-      setReg(c, size, d.r1[i], size === 4 ? imul32(c, getReg(c, 4, d.r1[i]), readE(c, i, 4)) : imul16(c, getReg(c, 2, d.r1[i]), readE(c, i, 2)))
+      setReg(
+        c,
+        size,
+        d.r1[i],
+        size === 4
+          ? imul32(c, getReg(c, 4, d.r1[i]), readE(c, i, 4))
+          : imul16(c, getReg(c, 2, d.r1[i]), readE(c, i, 2)),
+      )
       return
     case 77: // ImulGEI
-      setReg(c, size, d.r1[i], size === 4 ? imul32(c, readE(c, i, 4), d.imm[i]) : imul16(c, readE(c, i, 2), d.imm[i]))
+      setReg(
+        c,
+        size,
+        d.r1[i],
+        size === 4 ? imul32(c, readE(c, i, 4), d.imm[i]) : imul16(c, readE(c, i, 2), d.imm[i]),
+      )
       return
     case 78: {
       // CmovE
@@ -359,7 +360,8 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       // PopSeg
       const s = d.ext[i]
       c.offerSensitive(SensitiveInsn.PopSreg)
-      const v = size === 4 ? c.rd32(c.segLin(2, r[4], 4, false)) & 0xffff : c.rd16(c.segLin(2, r[4], 2, false))
+      const v =
+        size === 4 ? c.rd32(c.segLin(2, r[4], 4, false)) & 0xffff : c.rd16(c.segLin(2, r[4], 2, false))
       loadSegmentReg(c, s, v)
       r[4] = (r[4] + size) | 0
       c.sensitive(SensitiveInsn.PopSreg, v)
@@ -381,7 +383,8 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
     case 89: {
       // Popa: all eight slots are read before any register changes (the saved ESP is discarded)
       const sp = r[4]
-      for (let k = 7; k >= 0; k--) popaTmp[k] = c.rd(c.segLin(2, (sp + (7 - k) * size) | 0, size, false), size)
+      for (let k = 7; k >= 0; k--)
+        popaTmp[k] = c.rd(c.segLin(2, (sp + (7 - k) * size) | 0, size, false), size)
       for (let k = 0; k < 8; k++) if (k !== 4) setReg(c, size, k, popaTmp[k])
       r[4] = (sp + 8 * size) | 0
       return
@@ -411,7 +414,7 @@ export function execRare(c: Cpu, i: number, remaining: number): void {
       else c.r16[4] = (c.r16[0] << 16) >> 31
       return
     case 96: // Lahf: AH ← SF ZF 0 AF 0 PF 1 CF
-      c.r8[1] = readEflags(c) & 0xd7 | 2
+      c.r8[1] = (readEflags(c) & 0xd7) | 2
       return
     case 97: // Sahf
       settleFlags(c)

@@ -208,7 +208,8 @@ export function execute(c: Cpu, budget: number): number {
         phys = c.fetchPhys(eip)
         const mode = c.attr[1] & 0x4000 ? 1 : 0
         b = (phys ^ (phys >>> 15)) & 32767 // Cpu.blockSlot(phys), inlined
-        if (bPhys[b] !== phys || bGen[b] !== pageGen[phys >>> 12] || bMode[b] !== mode) b = c.buildBlock(phys, eip)
+        if (bPhys[b] !== phys || bGen[b] !== pageGen[phys >>> 12] || bMode[b] !== mode)
+          b = c.buildBlock(phys, eip)
         if (prev >= 0 && bPhys[b] === phys && bPhys[prev] !== -1) {
           const k = (prev << 1) | (eip === prevEnd ? 0 : 1)
           sEip[k] = eip
@@ -463,7 +464,11 @@ export function execute(c: Cpu, budget: number): number {
             let a = (r[r2[i]] + (r[ix[i]] << sc[i]) + disp[i]) | 0
             a = (segSlow >>> s) & 1 ? c.segAddr(s, a, 4, false) : (a + segBase[s]) | 0
             const e = tlb[a >>> 12]
-            r[r1[i]] = imul(c, r[r1[i]], (e & rmask) === 1 && (a & 3) === 0 ? m32[((e & ~0xfff) ^ a) >>> 2] : c.rd32(a))
+            r[r1[i]] = imul(
+              c,
+              r[r1[i]],
+              (e & rmask) === 1 && (a & 3) === 0 ? m32[((e & ~0xfff) ^ a) >>> 2] : c.rd32(a),
+            )
             break
           }
           case 36: // ImulRRI32

@@ -139,7 +139,15 @@ export function getPF(c: LazyFlags): number {
 /** The full EFLAGS value with the status flags materialised. */
 export function readEflags(c: LazyFlags): number {
   if (c.lk === Lazy.None) return c.fl
-  return (c.fl & ~ARITH) | getCF(c) | (getPF(c) << 2) | (getAF(c) << 4) | (getZF(c) << 6) | (getSF(c) << 7) | (getOF(c) << 11)
+  return (
+    (c.fl & ~ARITH) |
+    getCF(c) |
+    (getPF(c) << 2) |
+    (getAF(c) << 4) |
+    (getZF(c) << 6) |
+    (getSF(c) << 7) |
+    (getOF(c) << 11)
+  )
 }
 
 /** Materialises the status flags into `fl` (before an instruction changes only some of them). */

@@ -42,7 +42,13 @@ function boot(name: string, source: string): { m: BareMetal; events: Ev[]; run: 
     const v = new RecordView(batch.buffer)
     for (let k = 0; k < batch.count; k++) {
       const o = k * RECORD_WORDS
-      events.push({ kind: v.u32[o + W.head] & 0xff, reason: v.u32[o + W.reason] & 0xffff, arg0: v.u32[o + W.arg0], arg1: v.u32[o + W.arg1], arg2: v.u32[o + W.arg2] })
+      events.push({
+        kind: v.u32[o + W.head] & 0xff,
+        reason: v.u32[o + W.reason] & 0xffff,
+        arg0: v.u32[o + W.arg0],
+        arg1: v.u32[o + W.arg1],
+        arg2: v.u32[o + W.arg2],
+      })
     }
   }
   const batcher = new EventBatcher(1024, collect)
@@ -180,7 +186,11 @@ guest_idt:
     // guest_idt follows the ".back: ret" in the program: locate it by its gate pattern.
     const mem = g.m.pc.mem.u8
     for (let a = 0x100000; a < 0x110000; a += 8) {
-      if (mem[a + 0x80 * 8 + 2] === 0x19 && mem[a + 0x80 * 8 + 5] === 0xee && mem[a + 0x80 * 8 + 6] === 0x10) {
+      if (
+        mem[a + 0x80 * 8 + 2] === 0x19 &&
+        mem[a + 0x80 * 8 + 5] === 0xee &&
+        mem[a + 0x80 * 8 + 6] === 0x10
+      ) {
         idtBase = a
         break
       }
@@ -362,7 +372,7 @@ test_main:
     let walked = false
     for (let k = 0; k < 200000 && !walked; k++) {
       g.m.run(1)
-      if (cpu.paging && cpu.r[0] !== 0 && (cpu.cr3 >>> 0) === 0x200000) {
+      if (cpu.paging && cpu.r[0] !== 0 && cpu.cr3 >>> 0 === 0x200000) {
         const w = cpu.walk(0x300abc)
         if (w.physical === 0x123abc) walked = true
       }

@@ -34,20 +34,57 @@ import {
 // on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
 const { INTR_INFO_DELIVER_ERROR_CODE, INTR_INFO_VALID, IntrType } = interruptionInfo
 const { AC, ARITH, DF, ID, IF, IOPL, NT, RF, TF, VM, readEflags } = flags
-const { A_P, A_S, CONTRIBUTORY, HAS_ERROR_CODE, SYS_INTGATE16, SYS_INTGATE32, SYS_TASKGATE, SYS_TRAPGATE16, SYS_TRAPGATE32, T_CODE, T_CONFORMING, Vec } = constants
+const {
+  A_P,
+  A_S,
+  CONTRIBUTORY,
+  HAS_ERROR_CODE,
+  SYS_INTGATE16,
+  SYS_INTGATE32,
+  SYS_TASKGATE,
+  SYS_TRAPGATE16,
+  SYS_TRAPGATE32,
+  T_CODE,
+  T_CONFORMING,
+  Vec,
+} = constants
 
 /** Fault-class exceptions (SDM Vol. 3A Table 6-1): the pushed EFLAGS image has RF set (except #DB). */
-const FAULT_CLASS = (1 << Vec.DE) | (1 << Vec.BR) | (1 << Vec.UD) | (1 << Vec.NM) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 19)
+const FAULT_CLASS =
+  (1 << Vec.DE) |
+  (1 << Vec.BR) |
+  (1 << Vec.UD) |
+  (1 << Vec.NM) |
+  (1 << 10) |
+  (1 << 11) |
+  (1 << 12) |
+  (1 << 13) |
+  (1 << 14) |
+  (1 << 16) |
+  (1 << 17) |
+  (1 << 19)
 
 function causeOf(source: TrapSource): number {
-  return source === 'external' ? RingCause.Interrupt : source === 'software' ? RingCause.SoftwareInterrupt : RingCause.Exception
+  return source === 'external'
+    ? RingCause.Interrupt
+    : source === 'software'
+      ? RingCause.SoftwareInterrupt
+      : RingCause.Exception
 }
 
 /**
  * Delivers `vector` through the IDT at `idtBase`/`idtLimit` (SDM Vol. 3A §6.12.1). Raises (throws)
  * the exception any check or push causes, with error codes without EXT (callers add it).
  */
-export function deliverThroughIdt(c: Cpu, vector: number, errorCode: number, source: TrapSource, length: number, idtBase: number, idtLimit: number): void {
+export function deliverThroughIdt(
+  c: Cpu,
+  vector: number,
+  errorCode: number,
+  source: TrapSource,
+  length: number,
+  idtBase: number,
+  idtLimit: number,
+): void {
   const r = c.r
   const idtErr = vector * 8 + 2
   if (vector * 8 + 7 > idtLimit >>> 0) c.raise(Vec.GP, idtErr)
@@ -55,7 +92,13 @@ export function deliverThroughIdt(c: Cpu, vector: number, errorCode: number, sou
   const hi = c.rdPriv((idtBase + vector * 8 + 4) | 0, 4, false)
   const ga = descAttr(hi)
   const type = ga & 0x1f
-  if (type !== SYS_INTGATE32 && type !== SYS_TRAPGATE32 && type !== SYS_INTGATE16 && type !== SYS_TRAPGATE16 && type !== SYS_TASKGATE) {
+  if (
+    type !== SYS_INTGATE32 &&
+    type !== SYS_TRAPGATE32 &&
+    type !== SYS_INTGATE16 &&
+    type !== SYS_TRAPGATE16 &&
+    type !== SYS_TASKGATE
+  ) {
     c.raise(Vec.GP, idtErr)
   }
   if (source === 'software' && ((ga >>> 5) & 3) < c.cpl) c.raise(Vec.GP, idtErr)
@@ -65,7 +108,7 @@ export function deliverThroughIdt(c: Cpu, vector: number, errorCode: number, sou
   const gsize = type >= SYS_INTGATE32 ? 4 : 2
   const trap = type === SYS_TRAPGATE32 || type === SYS_TRAPGATE16
   const tsel = lo >>> 16
-  const toff = gsize === 4 ? ((lo & 0xffff) | (hi & 0xffff0000)) | 0 : lo & 0xffff
+  const toff = gsize === 4 ? (lo & 0xffff) | (hi & 0xffff0000) | 0 : lo & 0xffff
   if ((tsel & 0xfffc) === 0) c.raise(Vec.GP, 0)
   const terr = tsel & 0xfffc
   if (!fetchDescriptor(c, tsel)) c.raise(Vec.GP, terr)
@@ -205,12 +248,15 @@ export function deliverException(c: Cpu, vector: number, errorCode: number): voi
       if (e !== FAULT) throw e
       const nv = c.excVector
       let ne = c.excError
-      if (nv !== Vec.PF && ((HAS_ERROR_CODE >>> nv) & 1)) ne = (ne & 0xfffe) | 1
+      if (nv !== Vec.PF && (HAS_ERROR_CODE >>> nv) & 1) ne = (ne & 0xfffe) | 1
       if (vec === Vec.DF) {
         tripleFault(c)
         break
       }
-      if ((contributory(vec) && contributory(nv)) || (vec === Vec.PF && (contributory(nv) || nv === Vec.PF))) {
+      if (
+        (contributory(vec) && contributory(nv)) ||
+        (vec === Vec.PF && (contributory(nv) || nv === Vec.PF))
+      ) {
         vec = Vec.DF
         err = 0
       } else {
@@ -254,7 +300,11 @@ export function deliverExternal(c: Cpu): void {
 export function deliverEvent(c: Cpu, vector: number, type: number, errorCode: number, length: number): void {
   // INT n and INT3/INTO make the gate-DPL check; external interrupts, NMIs, hardware exceptions and INT1 do not.
   const source: TrapSource =
-    type === IntrType.ExternalInterrupt ? 'external' : type === IntrType.SoftwareInterrupt || type === IntrType.SoftwareException ? 'software' : 'exception'
+    type === IntrType.ExternalInterrupt
+      ? 'external'
+      : type === IntrType.SoftwareInterrupt || type === IntrType.SoftwareException
+        ? 'software'
+        : 'exception'
   vectoring(c, vector, type, errorCode, length)
   try {
     deliverThroughIdt(c, vector, errorCode, source, length, c.idtBase, c.idtLimit)
@@ -277,7 +327,12 @@ export function deliverEvent(c: Cpu, vector: number, type: number, errorCode: nu
  * n/INT3/INTO (else #GP(vector·8 + 2)); INT1 skips that check. The pushed EIP is the next
  * instruction. INT3/INTO/INT1 are reported as Exception events (#BP, #OF, #DB).
  */
-export function softwareInterrupt(c: Cpu, vector: number, length: number, kind: 'int' | 'int3' | 'into' | 'int1'): void {
+export function softwareInterrupt(
+  c: Cpu,
+  vector: number,
+  length: number,
+  kind: 'int' | 'int3' | 'into' | 'int1',
+): void {
   c.eip = c.insnEip()
   c.syncClock()
   if (kind !== 'int') {
@@ -297,7 +352,12 @@ export function softwareInterrupt(c: Cpu, vector: number, length: number, kind: 
   }
   // INT1 is delivered like a hardware #DB: no gate DPL check. A fault during delivery reaches
   // deliverException with the event still recorded in c.vecInfo.
-  const type = kind === 'int' ? IntrType.SoftwareInterrupt : kind === 'int1' ? IntrType.PrivilegedSoftwareException : IntrType.SoftwareException
+  const type =
+    kind === 'int'
+      ? IntrType.SoftwareInterrupt
+      : kind === 'int1'
+        ? IntrType.PrivilegedSoftwareException
+        : IntrType.SoftwareException
   vectoring(c, vector, type, -1, length)
   deliverThroughIdt(c, vector, -1, kind === 'int1' ? 'exception' : 'software', length, c.idtBase, c.idtLimit)
   c.vecInfo = 0
@@ -318,7 +378,10 @@ export function iret(c: Cpu, size: number): void {
   const sp = r[4]
   const eip = size === 4 ? c.rd32(c.segLin(Seg.SS, sp, 4, false)) : c.rd16(c.segLin(Seg.SS, sp, 2, false))
   const cs = c.rd(c.segLin(Seg.SS, (sp + size) | 0, size, false), size) & 0xffff
-  const popped = size === 4 ? c.rd32(c.segLin(Seg.SS, (sp + 2 * size) | 0, 4, false)) : c.rd16(c.segLin(Seg.SS, (sp + 4) | 0, 2, false))
+  const popped =
+    size === 4
+      ? c.rd32(c.segLin(Seg.SS, (sp + 2 * size) | 0, 4, false))
+      : c.rd16(c.segLin(Seg.SS, (sp + 4) | 0, 2, false))
   const err = cs & 0xfffc
   if (err === 0) c.raise(Vec.GP, 0)
   if (!fetchDescriptor(c, cs)) c.raise(Vec.GP, err)

@@ -21,9 +21,7 @@ describe('executor case labels', () => {
   const hot = caseLabels('./execute.ts')
   const rare = caseLabels('./execute-rare.ts')
   // execute.ts also has small inner switches (ALU kinds) whose labels are not ops: only take its op labels.
-  const ops = Object.entries(Op).filter(
-    (e): e is [string, number] => typeof e[1] === 'number',
-  )
+  const ops = Object.entries(Op).filter((e): e is [string, number] => typeof e[1] === 'number')
 
   it('every op has exactly one handler, labelled with its own name', () => {
     expect(ops.length).toBe(OP_COUNT)

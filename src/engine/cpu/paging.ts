@@ -15,7 +15,34 @@ import { EventKind, WalkStep } from '../trace/schema'
 import { EptQual } from '../vmx/qualification'
 // Imported bindings copied once into module constants: loaders that present each import as a getter
 // on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
-const { CR0_PG, CR0_WP, CR4_PGE, CR4_PSE, PF_P, PF_RSVD, PF_U, PF_W, PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US, TLB_CODE, TLB_GLOBAL, TLB_LARGE, TLB_MMIO, TLB_NOEXEC, TLB_NOREAD, TLB_NOSUP_W, TLB_NOUSER, TLB_NOUSER_W, TLB_VALID, Vec } = constants
+const {
+  CR0_PG,
+  CR0_WP,
+  CR4_PGE,
+  CR4_PSE,
+  PF_P,
+  PF_RSVD,
+  PF_U,
+  PF_W,
+  PTE_A,
+  PTE_D,
+  PTE_G,
+  PTE_P,
+  PTE_PS,
+  PTE_RW,
+  PTE_US,
+  TLB_CODE,
+  TLB_GLOBAL,
+  TLB_LARGE,
+  TLB_MMIO,
+  TLB_NOEXEC,
+  TLB_NOREAD,
+  TLB_NOSUP_W,
+  TLB_NOUSER,
+  TLB_NOUSER_W,
+  TLB_VALID,
+  Vec,
+} = constants
 
 /** One memory reference of a page walk. */
 export interface WalkRef {
@@ -56,13 +83,23 @@ function entryHost(c: Cpu, addr: number, lin: number, fetch: boolean): number {
  * without it the second stage is asked again for a write, which exits (an EPT violation on a
  * paging-structure access, SDM Vol. 3C §29.3.3.2).
  */
-function writeEntry(c: Cpu, addr: number, host: number, perms: number, v: number, lin: number, fetch: boolean): void {
-  if (c.guestPhysToHost !== null && (perms & 2) === 0) host = c.guestPhysToHost(addr, PAGING_WRITE, lin, fetch)
+function writeEntry(
+  c: Cpu,
+  addr: number,
+  host: number,
+  perms: number,
+  v: number,
+  lin: number,
+  fetch: boolean,
+): void {
+  if (c.guestPhysToHost !== null && (perms & 2) === 0)
+    host = c.guestPhysToHost(addr, PAGING_WRITE, lin, fetch)
   c.physWrite(host, 4, v)
 }
 
 function traceRef(c: Cpu, level: number, host: number, entry: number, lin: number): void {
-  if (c.traceWalks && c.sink.enabled) c.sink.emit(EventKind.PageWalk, WalkStep.Guest | level, host >>> 0, entry >>> 0, lin >>> 0)
+  if (c.traceWalks && c.sink.enabled)
+    c.sink.emit(EventKind.PageWalk, WalkStep.Guest | level, host >>> 0, entry >>> 0, lin >>> 0)
 }
 
 function pageFault(c: Cpu, lin: number, err: number): never {
@@ -137,7 +174,10 @@ export function translate(c: Cpu, lin: number, write: boolean, user: boolean, fe
     if (global && c.cr4 & CR4_PGE) flags |= TLB_GLOBAL
   }
   if (c.guestPhysToHost !== null) {
-    const access = (fetch ? EptQual.FETCH : write ? EptQual.WRITE : EptQual.READ) | EptQual.LINEAR_VALID | EptQual.TRANSLATION
+    const access =
+      (fetch ? EptQual.FETCH : write ? EptQual.WRITE : EptQual.READ) |
+      EptQual.LINEAR_VALID |
+      EptQual.TRANSLATION
     phys = c.guestPhysToHost(phys | (lin & 0xfff), access, lin, fetch) & ~0xfff
     const perms = c.xlatPerms
     if ((perms & 1) === 0) flags |= TLB_NOREAD
@@ -147,7 +187,7 @@ export function translate(c: Cpu, lin: number, write: boolean, user: boolean, fe
   if (phys < 0 || phys >= c.ramSize) flags |= TLB_MMIO
   else if (c.mem.codePages[phys >>> 12] !== 0) flags |= TLB_CODE
   c.tlbSet(vpn, ((phys ^ lin) & ~0xfff) | flags)
-  return (phys | (lin & 0xfff)) | 0
+  return phys | (lin & 0xfff) | 0
 }
 
 /** Reads a paging-structure entry for the inspector: through the side-effect-free second stage; all ones where there is no RAM behind it. */
@@ -166,7 +206,14 @@ export function inspectWalk(c: Cpu, lin: number, write: boolean, user: boolean):
   const paging = (c.cr0 & CR0_PG) !== 0
   if (!paging) return { linear: lin, paging, refs, physical: lin, faultErrorCode: null, pageSize: 4096 }
   const errBase = (write ? PF_W : 0) | (user ? PF_U : 0)
-  const fail = (err: number, pageSize: 4096 | 4194304): WalkResult => ({ linear: lin, paging, refs, physical: null, faultErrorCode: err, pageSize })
+  const fail = (err: number, pageSize: 4096 | 4194304): WalkResult => ({
+    linear: lin,
+    paging,
+    refs,
+    physical: null,
+    faultErrorCode: err,
+    pageSize,
+  })
   const pdeAddr = (c.cr3 & 0xfffff000) | ((lin >>> 22) << 2)
   const pde = peekEntry(c, pdeAddr) >>> 0
   refs.push({ level: 2, address: pdeAddr >>> 0, entry: pde })

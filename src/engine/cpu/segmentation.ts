@@ -19,7 +19,24 @@ import { PrivilegedInsn } from './interceptors'
 // Imported bindings copied once into module constants: loaders that present each import as a getter
 // on an exports object (tsx, Vitest) would otherwise turn every use on the hot path into a call.
 const { ZF, settleFlags } = flags
-const { A_ACCESSED, A_P, A_S, A_UNUSABLE, SYS_CALLGATE16, SYS_CALLGATE32, SYS_LDT, SYS_TSS16_AVAIL, SYS_TSS16_BUSY, SYS_TSS32_AVAIL, SYS_TSS32_BUSY, SYS_TASKGATE, T_CODE, T_CONFORMING, T_RW, Vec } = constants
+const {
+  A_ACCESSED,
+  A_P,
+  A_S,
+  A_UNUSABLE,
+  SYS_CALLGATE16,
+  SYS_CALLGATE32,
+  SYS_LDT,
+  SYS_TSS16_AVAIL,
+  SYS_TSS16_BUSY,
+  SYS_TSS32_AVAIL,
+  SYS_TSS32_BUSY,
+  SYS_TASKGATE,
+  T_CODE,
+  T_CONFORMING,
+  T_RW,
+  Vec,
+} = constants
 
 /** The last descriptor read: its two dwords and linear address. */
 export const desc = { lo: 0, hi: 0, addr: 0 }
@@ -48,13 +65,13 @@ export function fetchDescriptor(c: Cpu, sel: number): boolean {
 }
 
 export function descBase(lo: number, hi: number): number {
-  return ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0
+  return (lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000) | 0
 }
 
 /** The byte-granular limit (G = 1 scales by 4 KiB and fills the low 12 bits). */
 export function descLimit(lo: number, hi: number): number {
   const l = (lo & 0xffff) | (hi & 0xf0000)
-  return hi & 0x800000 ? ((l << 12) | 0xfff) | 0 : l
+  return hi & 0x800000 ? (l << 12) | 0xfff | 0 : l
 }
 
 /** Attributes as kept in a segment register's hidden part (constants.ts A_*). */
@@ -91,7 +108,8 @@ export function loadSegmentReg(c: Cpu, s: number, sel: number): void {
     if (!fetchDescriptor(c, sel)) c.raise(Vec.GP, err)
     const a = descAttr(desc.hi)
     const dpl = (a >>> 5) & 3
-    if ((sel & 3) !== c.cpl || (a & A_S) === 0 || a & T_CODE || (a & T_RW) === 0 || dpl !== c.cpl) c.raise(Vec.GP, err)
+    if ((sel & 3) !== c.cpl || (a & A_S) === 0 || a & T_CODE || (a & T_RW) === 0 || dpl !== c.cpl)
+      c.raise(Vec.GP, err)
     if ((a & A_P) === 0) c.raise(Vec.SS, err)
   } else {
     if (err === 0) {
@@ -212,7 +230,7 @@ export function farJump(c: Cpu, sel: number, off: number): void {
     if (gdpl < c.cpl || gdpl < (sel & 3)) c.raise(Vec.GP, err)
     if ((a & A_P) === 0) c.raise(Vec.NP, err)
     const tsel = desc.lo >>> 16
-    const toff = type === SYS_CALLGATE32 ? ((desc.lo & 0xffff) | (desc.hi & 0xffff0000)) | 0 : desc.lo & 0xffff
+    const toff = type === SYS_CALLGATE32 ? (desc.lo & 0xffff) | (desc.hi & 0xffff0000) | 0 : desc.lo & 0xffff
     if ((tsel & 0xfffc) === 0) c.raise(Vec.GP, 0)
     if (!fetchDescriptor(c, tsel)) c.raise(Vec.GP, tsel & 0xfffc)
     checkCodeTarget(c, tsel, false)
@@ -264,7 +282,7 @@ export function farCall(c: Cpu, sel: number, off: number, size: number): void {
   const gsize = type === SYS_CALLGATE32 ? 4 : 2
   const params = desc.hi & 0x1f
   const tsel = desc.lo >>> 16
-  const toff = gsize === 4 ? ((desc.lo & 0xffff) | (desc.hi & 0xffff0000)) | 0 : desc.lo & 0xffff
+  const toff = gsize === 4 ? (desc.lo & 0xffff) | (desc.hi & 0xffff0000) | 0 : desc.lo & 0xffff
   if ((tsel & 0xfffc) === 0) c.raise(Vec.GP, 0)
   if (!fetchDescriptor(c, tsel)) c.raise(Vec.GP, tsel & 0xfffc)
   const dpl = checkCodeTarget(c, tsel, true)
@@ -287,7 +305,8 @@ export function farCall(c: Cpu, sel: number, off: number, size: number): void {
     const user = dpl === 3
     c.probeWrite((ssBase + top) | 0, frame, user)
     // Read the parameters from the caller's stack before anything changes.
-    for (let k = 0; k < params; k++) gateParams[k] = c.rd(c.segLin(Seg.SS, (r[4] + k * gsize) | 0, gsize, false), gsize)
+    for (let k = 0; k < params; k++)
+      gateParams[k] = c.rd(c.segLin(Seg.SS, (r[4] + k * gsize) | 0, gsize, false), gsize)
     const oldSs = c.sel[Seg.SS]
     const oldEsp = r[4]
     let sp = nesp
@@ -411,7 +430,14 @@ export function nullOuterSegments(c: Cpu): void {
 }
 
 /** Loads CS for an IRET/interrupt (used by interrupts.ts). */
-export function loadCsFromDesc(c: Cpu, sel: number, cpl: number, eip: number, cause: number, oldEip: number): void {
+export function loadCsFromDesc(
+  c: Cpu,
+  sel: number,
+  cpl: number,
+  eip: number,
+  cause: number,
+  oldEip: number,
+): void {
   loadCs(c, sel, cpl, eip, cause, oldEip)
 }
 
@@ -474,8 +500,21 @@ function visible(c: Cpu, sel: number): boolean {
   return conformingCode || (dpl >= c.cpl && dpl >= (sel & 3))
 }
 
-const LAR_SYSTEM_TYPES = (1 << SYS_TSS16_AVAIL) | (1 << SYS_LDT) | (1 << SYS_TSS16_BUSY) | (1 << SYS_CALLGATE16) | (1 << SYS_TASKGATE) | (1 << SYS_TSS32_AVAIL) | (1 << SYS_TSS32_BUSY) | (1 << SYS_CALLGATE32)
-const LSL_SYSTEM_TYPES = (1 << SYS_TSS16_AVAIL) | (1 << SYS_LDT) | (1 << SYS_TSS16_BUSY) | (1 << SYS_TSS32_AVAIL) | (1 << SYS_TSS32_BUSY)
+const LAR_SYSTEM_TYPES =
+  (1 << SYS_TSS16_AVAIL) |
+  (1 << SYS_LDT) |
+  (1 << SYS_TSS16_BUSY) |
+  (1 << SYS_CALLGATE16) |
+  (1 << SYS_TASKGATE) |
+  (1 << SYS_TSS32_AVAIL) |
+  (1 << SYS_TSS32_BUSY) |
+  (1 << SYS_CALLGATE32)
+const LSL_SYSTEM_TYPES =
+  (1 << SYS_TSS16_AVAIL) |
+  (1 << SYS_LDT) |
+  (1 << SYS_TSS16_BUSY) |
+  (1 << SYS_TSS32_AVAIL) |
+  (1 << SYS_TSS32_BUSY)
 
 /**
  * LAR (SDM Vol. 2): ZF = 1 and the access rights (descriptor dword 2 masked with 0x00FFFF00) when the

@@ -33,7 +33,14 @@ export function stringOp(c: Cpu, i: number, remaining: number): void {
   const step = c.fl & DF ? -size : size
   if (kind >= INS) {
     ioPermission(c, c.r16[4], size, kind === INS ? PrivilegedInsn.Ins : PrivilegedInsn.Outs)
-    if (c.vmx !== null && c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(c.r16[4], size as 1 | 2 | 4, kind === INS, true, rep !== 0, false))) return
+    if (
+      c.vmx !== null &&
+      c.vmxCheck(
+        ExitReason.IO_INSTRUCTION,
+        ioQualification(c.r16[4], size as 1 | 2 | 4, kind === INS, true, rep !== 0, false),
+      )
+    )
+      return
   }
   if (rep === 0) {
     iteration(c, kind, size, src, a16, step)

@@ -33,7 +33,12 @@ import { AC, ARITH, DF, ID, IF, IOPL, NT, RF, TF, VM, readEflags } from './flags
 import { EventKind, RingCause, SensitiveInsn } from '../trace/schema'
 import { VMX_INSN_EXIT } from './vmx-seam'
 import { ExitReason } from '../vmx/exit-reasons'
-import { CrAccessType, crAccessQualification, ioQualification, movDrQualification } from '../vmx/qualification'
+import {
+  CrAccessType,
+  crAccessQualification,
+  ioQualification,
+  movDrQualification,
+} from '../vmx/qualification'
 import {
   PROC_USE_TSC_OFFSETTING,
   cr0AfterClts,
@@ -75,7 +80,9 @@ export function ioPermission(c: Cpu, port: number, size: number, kind: Privilege
 /** Reads a port through the bus (or the emulating monitor's route), reporting it as a PortIo event. */
 export function ioInValue(c: Cpu, port: number, size: number): number {
   c.syncClock()
-  const v = (c.ioRoute !== null ? c.ioRoute.portIn(port, size as 1 | 2 | 4) : c.ports.in(port, size as 1 | 2 | 4)) >>> 0
+  const v =
+    (c.ioRoute !== null ? c.ioRoute.portIn(port, size as 1 | 2 | 4) : c.ports.in(port, size as 1 | 2 | 4)) >>>
+    0
   c.sink.emit(EventKind.PortIo, size | 0x100, port, v)
   c.brk = 1
   return v
@@ -94,7 +101,14 @@ export function ioOutValue(c: Cpu, port: number, size: number, v: number): void 
 export function ioIn(c: Cpu, port: number, size: number): void {
   ioPermission(c, port, size, PrivilegedInsn.In)
   const d = c.dec
-  if (c.vmx !== null && c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, true, false, false, d.ext[c.cur] === 0))) return
+  if (
+    c.vmx !== null &&
+    c.vmxCheck(
+      ExitReason.IO_INSTRUCTION,
+      ioQualification(port, size as 1 | 2 | 4, true, false, false, d.ext[c.cur] === 0),
+    )
+  )
+    return
   const v = ioInValue(c, port, size)
   if (size === 4) c.r[0] = v
   else if (size === 2) c.r16[0] = v
@@ -105,7 +119,14 @@ export function ioIn(c: Cpu, port: number, size: number): void {
 export function ioOut(c: Cpu, port: number, size: number): void {
   ioPermission(c, port, size, PrivilegedInsn.Out)
   const d = c.dec
-  if (c.vmx !== null && c.vmxCheck(ExitReason.IO_INSTRUCTION, ioQualification(port, size as 1 | 2 | 4, false, false, false, d.ext[c.cur] === 0))) return
+  if (
+    c.vmx !== null &&
+    c.vmxCheck(
+      ExitReason.IO_INSTRUCTION,
+      ioQualification(port, size as 1 | 2 | 4, false, false, false, d.ext[c.cur] === 0),
+    )
+  )
+    return
   const v = size === 4 ? c.r[0] : size === 2 ? c.r16[0] : c.r8[0]
   ioOutValue(c, port, size, v)
 }
@@ -361,13 +382,18 @@ export function sysexit(c: Cpu): void {
 export function movToCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
   privileged(c, PrivilegedInsn.MovToCr)
-  if (c.vmx !== null && c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovToCr, gpr))) return
+  if (
+    c.vmx !== null &&
+    c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovToCr, gpr))
+  )
+    return
   const v = c.r[gpr]
   switch (cr) {
     case 0: {
       let nv = (v & CR0_DEFINED) | CR0_ET
       if (c.vmx !== null) nv = cr0AfterMov(c.vmx.vmcs, c.cr0, nv) | 0
-      if ((nv & CR0_PG && !(nv & CR0_PE)) || (nv & CR0_NW && !(nv & CR0_CD)) || !(nv & CR0_PE)) c.raise(Vec.GP, 0)
+      if ((nv & CR0_PG && !(nv & CR0_PE)) || (nv & CR0_NW && !(nv & CR0_CD)) || !(nv & CR0_PE))
+        c.raise(Vec.GP, 0)
       const changed = c.cr0 ^ nv
       c.cr0 = nv
       if (changed & (CR0_PG | CR0_WP | CR0_PE)) c.flushTlb(true)
@@ -397,7 +423,11 @@ export function movToCr(c: Cpu, cr: number, gpr: number): void {
 export function movFromCr(c: Cpu, cr: number, gpr: number): void {
   if (cr === 1 || cr > 4) c.raise(Vec.UD, -1)
   privileged(c, PrivilegedInsn.MovFromCr)
-  if (c.vmx !== null && c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovFromCr, gpr))) return
+  if (
+    c.vmx !== null &&
+    c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(cr, CrAccessType.MovFromCr, gpr))
+  )
+    return
   const vmcs = c.vmx?.vmcs
   if (cr === 0) c.r[gpr] = vmcs !== undefined ? guestReadCr0(vmcs, c.cr0) | 0 : c.cr0
   else if (cr === 4) c.r[gpr] = vmcs !== undefined ? guestReadCr4(vmcs, c.cr4) | 0 : c.cr4
@@ -440,7 +470,11 @@ export function clts(c: Cpu): void {
 /** LMSW: loads CR0[3:0] but cannot clear PE (SDM Vol. 2 LMSW); in non-root operation host-owned bits stay. */
 export function lmsw(c: Cpu, v: number, memory: boolean): void {
   privileged(c, PrivilegedInsn.Lmsw)
-  if (c.vmx !== null && c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Lmsw, 0, v, memory))) return
+  if (
+    c.vmx !== null &&
+    c.vmxCheck(ExitReason.CR_ACCESS, crAccessQualification(0, CrAccessType.Lmsw, 0, v, memory))
+  )
+    return
   c.cr0 = c.vmx !== null ? cr0AfterLmsw(c.vmx.vmcs, c.cr0, v) | 0 : (c.cr0 & ~0xe) | (v & 0xf) | CR0_PE
 }
 

@@ -31,7 +31,10 @@ export function guestEdges(kernel = 'guest-kernel', user = 'guest-user'): EdgeSp
  * Interrupt and I/O edges between a kernel that owns the hardware and the hardware row: it programs
  * the devices (and the timer, and the interrupt controller beside the CPU), and they interrupt it.
  */
-export function hardwareEdges(owner: string, devices: readonly string[] = ['disk', 'uart', 'nic']): EdgeSpec[] {
+export function hardwareEdges(
+  owner: string,
+  devices: readonly string[] = ['disk', 'uart', 'nic'],
+): EdgeSpec[] {
   return [
     ...devices.map((d) => e(owner, d, 'io')),
     ...devices.map((d) => e(d, owner, 'signal')),

@@ -37,15 +37,18 @@ export function parseElf32(bytes: Uint8Array): Elf32 {
   if (v.getUint32(0, true) !== ELF_MAGIC) throw new ImageError('not an ELF file')
   if (bytes[4] !== ELFCLASS32) throw new ImageError('ELF file is not 32-bit (EI_CLASS)')
   if (bytes[5] !== ELFDATA2LSB) throw new ImageError('ELF file is not little-endian (EI_DATA)')
-  if (v.getUint16(16, true) !== ET_EXEC) throw new ImageError('ELF file is not an executable (e_type is not ET_EXEC)')
-  if (v.getUint16(18, true) !== EM_386) throw new ImageError('ELF file is not for i386 (e_machine is not EM_386)')
+  if (v.getUint16(16, true) !== ET_EXEC)
+    throw new ImageError('ELF file is not an executable (e_type is not ET_EXEC)')
+  if (v.getUint16(18, true) !== EM_386)
+    throw new ImageError('ELF file is not for i386 (e_machine is not EM_386)')
   const entry = v.getUint32(24, true)
   const phoff = v.getUint32(28, true)
   const phentsize = v.getUint16(42, true)
   const phnum = v.getUint16(44, true)
   if (phnum === 0) throw new ImageError('ELF file has no program headers')
   if (phentsize < 32) throw new ImageError(`ELF program header size ${phentsize} is too small`)
-  if (phoff + phnum * phentsize > bytes.length) throw new ImageError('ELF program headers lie outside the file')
+  if (phoff + phnum * phentsize > bytes.length)
+    throw new ImageError('ELF program headers lie outside the file')
   const segments: ElfSegment[] = []
   for (let k = 0; k < phnum; k++) {
     const o = phoff + k * phentsize
@@ -57,8 +60,10 @@ export function parseElf32(bytes: Uint8Array): Elf32 {
       fileSize: v.getUint32(o + 16, true),
       memSize: v.getUint32(o + 20, true),
     }
-    if (seg.offset + seg.fileSize > bytes.length) throw new ImageError(`ELF segment ${k} lies outside the file`)
-    if (seg.fileSize > seg.memSize) throw new ImageError(`ELF segment ${k} has a file size larger than its memory size`)
+    if (seg.offset + seg.fileSize > bytes.length)
+      throw new ImageError(`ELF segment ${k} lies outside the file`)
+    if (seg.fileSize > seg.memSize)
+      throw new ImageError(`ELF segment ${k} has a file size larger than its memory size`)
     segments.push(seg)
   }
   if (segments.length === 0) throw new ImageError('ELF file has no loadable (PT_LOAD) segment')

@@ -45,7 +45,14 @@ export class BareMetal {
     this.clock = opts.clock ?? { cycles: 0 }
     this.sink = opts.sink ?? new EventSink(this.clock)
     this.pc = new Pc({ memMiB: opts.memMiB, disk: opts.disk, sink: this.sink, clock: this.clock })
-    this.cpu = new Cpu({ mem: this.pc.mem, ports: this.pc.ports, mmio: this.pc.mmio, intc: this.pc.pic, sink: this.sink, clock: this.clock })
+    this.cpu = new Cpu({
+      mem: this.pc.mem,
+      ports: this.pc.ports,
+      mmio: this.pc.mmio,
+      intc: this.pc.pic,
+      sink: this.sink,
+      clock: this.clock,
+    })
     this.pc.onStop = () => {
       this.debugExitPending = true
       this.cpu.requestStop()

@@ -313,7 +313,8 @@ export const architecturesEn: ArchitectureMessages = {
         "The one kernel: every system call of every container comes straight here, answered within the caller's namespaces.",
       'container-user': 'Ordinary ring-3 processes; there is no guest kernel and no ring −1.',
       runc: "Creates the namespaces and cgroup and starts the container's process.",
-      'host-user': "The host's own processes: the same kernel answers them, with the whole machine in view (every process, with host PIDs).",
+      'host-user':
+        "The host's own processes: the same kernel answers them, with the whole machine in view (every process, with host PIDs).",
     },
   },
   edgeKinds: {

@@ -6,7 +6,17 @@ import { PhysicalMemory } from '../../machine/memory'
 import { StateReader, StateWriter } from '../../snapshot'
 import { HypervPartition, hypervCpuidLeaves } from './enlightenments'
 import { ChannelMsg } from './vmbus'
-import { GuestPages, GuestRing, PAGE, channelMessage, enlighten, postMessage, signalEvent, takeSlot, textPacket } from './vmbus-test-guest'
+import {
+  GuestPages,
+  GuestRing,
+  PAGE,
+  channelMessage,
+  enlighten,
+  postMessage,
+  signalEvent,
+  takeSlot,
+  textPacket,
+} from './vmbus-test-guest'
 
 const MS = 1_000_000
 
@@ -16,14 +26,17 @@ function partition(createdAt = 0) {
 }
 
 function regString(...regs: number[]): string {
-  return regs.map((r) => String.fromCharCode(r & 0xff, (r >>> 8) & 0xff, (r >>> 16) & 0xff, r >>> 24)).join('')
+  return regs
+    .map((r) => String.fromCharCode(r & 0xff, (r >>> 8) & 0xff, (r >>> 16) & 0xff, r >>> 24))
+    .join('')
 }
 
 const read = (part: HypervPartition, msr: number, now = 0) => {
   const r = part.rdmsr(msr, now)
   return r.kind === 'value' ? [r.eax, r.edx] : 'gp'
 }
-const write = (part: HypervPartition, msr: number, lo: number, hi = 0, now = 0) => part.wrmsr(msr, lo, hi, now).kind
+const write = (part: HypervPartition, msr: number, lo: number, hi = 0, now = 0) =>
+  part.wrmsr(msr, lo, hi, now).kind
 
 describe('CPUID', () => {
   it('says "Microsoft Hv", interface "Hv#1", and sets the hypervisor-present bit', () => {
@@ -70,7 +83,10 @@ describe('synthetic MSRs', () => {
   it('enables the hypercall page only after a guest OS id, overlaying vmcall; ret and int3, and restores the page when disabled', () => {
     const { mem, part } = partition()
     const page = GuestPages.hypercall
-    mem.writeBytes(page, Uint8Array.from({ length: PAGE }, (_, i) => i & 0xff))
+    mem.writeBytes(
+      page,
+      Uint8Array.from({ length: PAGE }, (_, i) => i & 0xff),
+    )
     write(part, 0x40000001, page | 1)
     expect(read(part, 0x40000001)).toEqual([0, 0]) // no guest OS id yet: ignored
     write(part, 0x40000000, 1, 0x80000001)
@@ -151,7 +167,11 @@ describe('snapshot', () => {
     const continueSession = ({ mem, part }: ReturnType<typeof partition>) => {
       const out: unknown[] = []
       while (mem.read32(GuestPages.simp + 512) !== 0) out.push(Array.from(takeSlot(part, mem, 2).payload))
-      postMessage(part, mem, channelMessage(ChannelMsg.openChannel, 1, 1, GuestPages.consoleRings / PAGE, 0, 2))
+      postMessage(
+        part,
+        mem,
+        channelMessage(ChannelMsg.openChannel, 1, 1, GuestPages.consoleRings / PAGE, 0, 2),
+      )
       out.push(Array.from(takeSlot(part, mem, 2).payload))
       const ring = new GuestRing(mem, GuestPages.consoleRings, 2)
       ring.put(6, 0, 0, textPacket('x'))
@@ -181,8 +201,16 @@ describe('malformed guest input', () => {
       takeSlot(part, mem, 2)
       postMessage(part, mem, channelMessage(ChannelMsg.requestOffers))
       while (mem.read32(GuestPages.simp + 512) !== 0) takeSlot(part, mem, 2)
-      postMessage(part, mem, channelMessage(ChannelMsg.openChannel, 1, 1, GuestPages.consoleRings / PAGE, 0, 2))
-      postMessage(part, mem, channelMessage(ChannelMsg.openChannel, 2, 2, GuestPages.storageRings / PAGE, 0, 2))
+      postMessage(
+        part,
+        mem,
+        channelMessage(ChannelMsg.openChannel, 1, 1, GuestPages.consoleRings / PAGE, 0, 2),
+      )
+      postMessage(
+        part,
+        mem,
+        channelMessage(ChannelMsg.openChannel, 2, 2, GuestPages.storageRings / PAGE, 0, 2),
+      )
       for (let i = 0; i < 300; i++) {
         const now = i * 10_000
         switch (rand() % 5) {
@@ -193,10 +221,24 @@ describe('malformed guest input', () => {
             part.rdmsr(0x40000000 + (rand() % 0x100), now)
             break
           case 2:
-            part.hypercall({ eax: pick([0x5c, 0x1005d, rand()]), ebx: pick([0, rand()]), ecx: pick([0x11, 0x12, GuestPages.postInput, rand()]), edx: pick([0, rand()]), esi: rand(), edi: rand() }, 0)
+            part.hypercall(
+              {
+                eax: pick([0x5c, 0x1005d, rand()]),
+                ebx: pick([0, rand()]),
+                ecx: pick([0x11, 0x12, GuestPages.postInput, rand()]),
+                edx: pick([0, rand()]),
+                esi: rand(),
+                edi: rand(),
+              },
+              0,
+            )
             break
           case 3: // scribble over a ring header or its data, then signal its channel
-            mem.write32(pick([GuestPages.consoleRings, GuestPages.storageRings]) + pick([0, 4, 8, 12, PAGE + (rand() % PAGE)]) , rand())
+            mem.write32(
+              pick([GuestPages.consoleRings, GuestPages.storageRings]) +
+                pick([0, 4, 8, 12, PAGE + (rand() % PAGE)]),
+              rand(),
+            )
             signalEvent(part, pick([0x11, 0x12]))
             break
           default:

@@ -85,9 +85,11 @@ export interface HypercallPageNotice {
 export type HvNotice = SynicNotice | TimerNotice | VmbusNotice | HypercallPageNotice
 
 /** A RDMSR of a synthetic MSR: its value in EDX:EAX, or #GP. */
-export type MsrRead = { readonly kind: 'value'; readonly eax: number; readonly edx: number } | { readonly kind: 'gp' }
+export type MsrRead =
+  { readonly kind: 'value'; readonly eax: number; readonly edx: number } | { readonly kind: 'gp' }
 /** A WRMSR of a synthetic MSR: done (with what it caused), or #GP. */
-export type MsrWrite = { readonly kind: 'ok'; readonly notices: readonly HvNotice[] } | { readonly kind: 'gp' }
+export type MsrWrite =
+  { readonly kind: 'ok'; readonly notices: readonly HvNotice[] } | { readonly kind: 'gp' }
 /** A VMCALL: #UD, or the result for EDX:EAX and what the call caused. */
 export type HypercallResult =
   | { readonly kind: 'ud'; readonly reason: 'cpl' | 'disabled' }
@@ -127,7 +129,11 @@ export class HypervPartition {
       this.notices.push(n)
     }
     this.synic = new Synic(opts.mem, notify)
-    this.timers = new SyntheticTimers(new ReferenceClock(opts.createdAt), (s, m) => this.synic.post(s, m), notify)
+    this.timers = new SyntheticTimers(
+      new ReferenceClock(opts.createdAt),
+      (s, m) => this.synic.post(s, m),
+      notify,
+    )
     this.storage = new VmbusStorage(opts.mem, opts.disk ?? null)
     this.vmbus = new VmbusHost(opts.mem, this.synic, notify, [this.console, this.storage])
   }

@@ -3,7 +3,13 @@
 // input, and what reaches the ports.
 import { describe, expect, it } from 'vitest'
 import { PhysicalMemory } from '../../machine/memory'
-import { HvStatus, decodeHypercallInput, performHypercall, type HypercallPorts, type HypercallRegs } from './hypercalls'
+import {
+  HvStatus,
+  decodeHypercallInput,
+  performHypercall,
+  type HypercallPorts,
+  type HypercallRegs,
+} from './hypercalls'
 
 const mem = new PhysicalMemory(0x20000)
 
@@ -16,15 +22,26 @@ function ports() {
   return { p, calls }
 }
 
-const regs = (r: Partial<HypercallRegs>): HypercallRegs => ({ eax: 0, ebx: 0, ecx: 0, edx: 0, esi: 0, edi: 0, ...r })
+const regs = (r: Partial<HypercallRegs>): HypercallRegs => ({
+  eax: 0,
+  ebx: 0,
+  ecx: 0,
+  edx: 0,
+  esi: 0,
+  edi: 0,
+  ...r,
+})
 
-function postBlock(at: number, fields: { conn?: number; rsvd?: number; type?: number; size?: number; payload?: number[] }) {
+function postBlock(
+  at: number,
+  fields: { conn?: number; rsvd?: number; type?: number; size?: number; payload?: number[] },
+) {
   const b = new Uint8Array(256)
   const v = new DataView(b.buffer)
   v.setUint32(0, fields.conn ?? 1, true)
   v.setUint32(4, fields.rsvd ?? 0, true)
   v.setUint32(8, fields.type ?? 1, true)
-  v.setUint32(12, fields.size ?? (fields.payload?.length ?? 0), true)
+  v.setUint32(12, fields.size ?? fields.payload?.length ?? 0, true)
   b.set(fields.payload ?? [], 16)
   mem.writeBytes(at, b)
 }
@@ -38,7 +55,14 @@ describe('hypercall input value', () => {
   it('splits EDX:EAX into the TLFS fields', () => {
     // code 0x005D, fast, var header 5; rep count 10 (bits 43:32), rep start 3 (bits 59:48).
     const d = decodeHypercallInput(0x005d | (1 << 16) | (5 << 17), 10 | (3 << 16))
-    expect(d).toEqual({ code: 0x5d, fast: true, varHeaderSize: 5, repCount: 10, repStart: 3, reservedBits: false })
+    expect(d).toEqual({
+      code: 0x5d,
+      fast: true,
+      varHeaderSize: 5,
+      repCount: 10,
+      repStart: 3,
+      reservedBits: false,
+    })
     expect(decodeHypercallInput(1 << 27, 0).reservedBits).toBe(true) // bit 27
     expect(decodeHypercallInput(0, 1 << 12).reservedBits).toBe(true) // bit 44
     expect(decodeHypercallInput(0, 1 << 28).reservedBits).toBe(true) // bit 60

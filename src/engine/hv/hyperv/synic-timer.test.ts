@@ -5,7 +5,8 @@ import { StateReader, StateWriter } from '../../snapshot'
 import type { SynicMessage } from './synic'
 import { ReferenceClock, StimerConfig, SyntheticTimers, type TimerNotice } from './synic-timer'
 
-const DIRECT_32 = StimerConfig.enable | StimerConfig.periodic | StimerConfig.directMode | (32 << StimerConfig.vectorShift)
+const DIRECT_32 =
+  StimerConfig.enable | StimerConfig.periodic | StimerConfig.directMode | (32 << StimerConfig.vectorShift)
 const MS = 1_000_000 // cycles per millisecond at 1 GHz
 
 function setup(origin = 0) {
@@ -20,7 +21,7 @@ function setup(origin = 0) {
 }
 
 describe('reference counter', () => {
-  it('counts 100 ns units from the partition\'s creation', () => {
+  it("counts 100 ns units from the partition's creation", () => {
     const c = new ReferenceClock(5 * MS)
     expect(c.at(5 * MS)).toBe(0)
     expect(c.at(6 * MS)).toBe(10_000) // 1 ms = 10,000 × 100 ns
@@ -74,7 +75,9 @@ describe('synthetic timers', () => {
     expect(sint).toBe(3)
     expect(m.type).toBe(0x80000010) // HvMessageTimerExpired
     const v = new DataView(m.payload.buffer)
-    expect([v.getUint32(0, true), Number(v.getBigUint64(8, true)), Number(v.getBigUint64(16, true))]).toEqual([1, 50_000, 60_000])
+    expect([v.getUint32(0, true), Number(v.getBigUint64(8, true)), Number(v.getBigUint64(16, true))]).toEqual(
+      [1, 50_000, 60_000],
+    )
     expect(t.readConfig(1) & StimerConfig.enable).toBe(0)
     expect(t.nextDeadline()).toBe(Infinity)
     t.advance(100 * MS)

@@ -67,7 +67,12 @@ function countOf(t: Timer): number {
 
 /** The four synthetic timers of one virtual processor. */
 export class SyntheticTimers {
-  private timers: Timer[] = Array.from({ length: STIMER_COUNT }, () => ({ config: 0, countLo: 0, countHi: 0, expiry: Infinity }))
+  private timers: Timer[] = Array.from({ length: STIMER_COUNT }, () => ({
+    config: 0,
+    countLo: 0,
+    countHi: 0,
+    expiry: Infinity,
+  }))
 
   constructor(
     readonly clock: ReferenceClock,
@@ -148,7 +153,12 @@ export class SyntheticTimers {
 
   private expire(n: number, t: Timer, expiration: number, ref: number): void {
     if (t.config & StimerConfig.directMode) {
-      this.notify({ kind: 'interrupt', cause: 'stimer', timer: n, vector: (t.config >>> StimerConfig.vectorShift) & 0xff })
+      this.notify({
+        kind: 'interrupt',
+        cause: 'stimer',
+        timer: n,
+        vector: (t.config >>> StimerConfig.vectorShift) & 0xff,
+      })
       return
     }
     // HV_TIMER_MESSAGE_PAYLOAD: TimerIndex u32, reserved u32, ExpirationTime u64, DeliveryTime u64.
@@ -157,7 +167,11 @@ export class SyntheticTimers {
     v.setUint32(0, n, true)
     v.setBigUint64(8, BigInt(expiration), true)
     v.setBigUint64(16, BigInt(ref), true)
-    this.post((t.config >>> StimerConfig.sintShift) & 0xf, { type: HvMessageType.timerExpired, payload, origin: 0 })
+    this.post((t.config >>> StimerConfig.sintShift) & 0xf, {
+      type: HvMessageType.timerExpired,
+      payload,
+      origin: 0,
+    })
   }
 
   saveState(w: StateWriter): void {

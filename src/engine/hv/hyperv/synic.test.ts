@@ -19,11 +19,16 @@ function setup(enable = true) {
     s.writeScontrol(1)
     s.writeSint(2, 34 | (1 << 17))
   }
-  const interrupts = () => notices.filter((n) => n.kind === 'interrupt').map((n) => (n.kind === 'interrupt' ? n.vector : -1))
+  const interrupts = () =>
+    notices.filter((n) => n.kind === 'interrupt').map((n) => (n.kind === 'interrupt' ? n.vector : -1))
   return { mem, s, notices, interrupts }
 }
 
-const msg = (type: number, ...payload: number[]) => ({ type, payload: Uint8Array.from(payload), origin: 0x1234 })
+const msg = (type: number, ...payload: number[]) => ({
+  type,
+  payload: Uint8Array.from(payload),
+  origin: 0x1234,
+})
 
 describe('SynIC', () => {
   it('SINTs start masked; an unmasked vector below 16 is refused (#GP)', () => {
@@ -106,7 +111,7 @@ describe('SynIC', () => {
     expect(mem.read8(SIMP + 5 * 256 + 16)).toBe(42)
   })
 
-  it('sets event flags in the SINT\'s 256-byte area; only a clear flag raises the SINT', () => {
+  it("sets event flags in the SINT's 256-byte area; only a clear flag raises the SINT", () => {
     const { mem, s, interrupts } = setup()
     expect(s.setEventFlag(2, 1)).toBe(true)
     expect(mem.read8(SIEFP + 512)).toBe(0b10) // flag 1 of SINT2's area

@@ -60,7 +60,12 @@ export type SynicNotice =
       readonly autoEoi: boolean
     }
   /** A message was written into its slot (`delivered`) or queued behind a busy slot. */
-  | { readonly kind: 'message'; readonly sint: number; readonly messageType: number; readonly delivered: boolean }
+  | {
+      readonly kind: 'message'
+      readonly sint: number
+      readonly messageType: number
+      readonly delivered: boolean
+    }
   /** An event flag was set (`raised`: it was clear, so the SINT was raised). */
   | { readonly kind: 'event-flag'; readonly sint: number; readonly flag: number; readonly raised: boolean }
 
@@ -128,7 +133,8 @@ export class Synic {
    * if the slot is free, else into the SINT's queue with MessagePending set in the slot.
    */
   post(sint: number, msg: SynicMessage): PostResult {
-    if (msg.payload.length > HV_MESSAGE_SIZE - 16) throw new Error('engine bug: a SynIC message payload holds at most 240 bytes')
+    if (msg.payload.length > HV_MESSAGE_SIZE - 16)
+      throw new Error('engine bug: a SynIC message payload holds at most 240 bytes')
     const q = this.queues[sint]
     if (q.length >= SINT_QUEUE_LIMIT) return 'full'
     q.push(msg)
@@ -157,7 +163,13 @@ export class Synic {
   private raise(sint: number): void {
     const v = this.sints[sint]
     if ((this.scontrol & ENABLE) === 0 || (v & SINT_MASKED) !== 0) return
-    this.notify({ kind: 'interrupt', cause: 'sint', sint, vector: v & 0xff, autoEoi: (v & SINT_AUTO_EOI) !== 0 })
+    this.notify({
+      kind: 'interrupt',
+      cause: 'sint',
+      sint,
+      vector: v & 0xff,
+      autoEoi: (v & SINT_AUTO_EOI) !== 0,
+    })
   }
 
   private pumpAll(): void {
@@ -207,6 +219,8 @@ export class Synic {
     this.siefp = r.u32()
     r.words(this.sints)
     const queues = r.json<[number, number, number[]][][]>()
-    this.queues = queues.map((q) => q.map(([type, origin, payload]) => ({ type, origin, payload: Uint8Array.from(payload) })))
+    this.queues = queues.map((q) =>
+      q.map(([type, origin, payload]) => ({ type, origin, payload: Uint8Array.from(payload) })),
+    )
   }
 }

@@ -51,7 +51,12 @@ export class VmbusConsole implements VmbusServiceProvider {
     const v = new DataView(p.bytes.buffer)
     const count = at + TEXT_HEADER <= p.bytes.length ? v.getUint32(at, true) : -1
     if (p.type !== VmbusPacketType.dataInband || count < 0 || count > p.bytes.length - at - TEXT_HEADER) {
-      ch.notify({ kind: 'packet-ignored', relid: ch.relid, device: 'console', reason: 'not a console text packet' })
+      ch.notify({
+        kind: 'packet-ignored',
+        relid: ch.relid,
+        device: 'console',
+        reason: 'not a console text packet',
+      })
       return
     }
     const bytes = p.bytes.slice(at + TEXT_HEADER, at + TEXT_HEADER + count)

@@ -32,7 +32,7 @@ describe('VmbusRing', () => {
     expect(host.peek()).toBe('empty')
   })
 
-  it('writes packets the guest reads back, with the start offset in the trailer\'s upper half', () => {
+  it("writes packets the guest reads back, with the start offset in the trailer's upper half", () => {
     const { mem, host, guest } = setup()
     expect(host.write(11, 0, 5, 0, Uint8Array.of(9, 9, 9, 9, 9))).toBe(true)
     expect(host.write(6, 0, 6, 0, Uint8Array.of(1))).toBe(true)
@@ -75,9 +75,18 @@ describe('VmbusRing', () => {
     const cases: [string, (g: GuestRing, mem: PhysicalMemory) => void][] = [
       ['index outside the data', (g) => (g.write = 8192)],
       ['unaligned index', (g) => (g.write = 12)],
-      ['len8 below the descriptor', (g, mem) => (g.put(6, 0, 0, new Uint8Array(8)), mem.write16(BASE + 0x1000 + 4, 1))],
-      ['offset8 beyond len8', (g, mem) => (g.put(6, 0, 0, new Uint8Array(8)), mem.write16(BASE + 0x1000 + 2, 9))],
-      ['longer than the ring holds', (g, mem) => (g.put(6, 0, 0, new Uint8Array(8)), mem.write16(BASE + 0x1000 + 4, 40))],
+      [
+        'len8 below the descriptor',
+        (g, mem) => (g.put(6, 0, 0, new Uint8Array(8)), mem.write16(BASE + 0x1000 + 4, 1)),
+      ],
+      [
+        'offset8 beyond len8',
+        (g, mem) => (g.put(6, 0, 0, new Uint8Array(8)), mem.write16(BASE + 0x1000 + 2, 9)),
+      ],
+      [
+        'longer than the ring holds',
+        (g, mem) => (g.put(6, 0, 0, new Uint8Array(8)), mem.write16(BASE + 0x1000 + 4, 40)),
+      ],
     ]
     for (const [what, corrupt] of cases) {
       const { mem, host, guest } = setup()

@@ -130,7 +130,12 @@ export class VmbusRing {
     const d = new DataView(this.copyOut(r, PACKET_DESCRIPTOR_BYTES).buffer)
     const offset8 = d.getUint16(2, true)
     const len8 = d.getUint16(4, true)
-    if (len8 * 8 < PACKET_DESCRIPTOR_BYTES || offset8 < 2 || offset8 > len8 || len8 * 8 + PACKET_TRAILER_BYTES > used) {
+    if (
+      len8 * 8 < PACKET_DESCRIPTOR_BYTES ||
+      offset8 < 2 ||
+      offset8 > len8 ||
+      len8 * 8 + PACKET_TRAILER_BYTES > used
+    ) {
       return 'malformed'
     }
     return {

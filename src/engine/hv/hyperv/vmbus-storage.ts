@@ -42,13 +42,20 @@ function parseRequest(p: RingPacket): Request | null {
   const v = new DataView(p.bytes.buffer)
   const req = p.offset8 * 8
   const range = PACKET_DESCRIPTOR_BYTES + 8 // after {u32 reserved, u32 range count}
-  if (range + 8 > req || req + 16 > p.bytes.length || v.getUint32(PACKET_DESCRIPTOR_BYTES + 4, true) !== 1) return null
+  if (range + 8 > req || req + 16 > p.bytes.length || v.getUint32(PACKET_DESCRIPTOR_BYTES + 4, true) !== 1)
+    return null
   const byteCount = v.getUint32(range, true)
   const byteOffset = v.getUint32(range + 4, true)
   const op = v.getUint32(req, true)
   const sectors = v.getUint32(req + 4, true)
   if (op !== StorageOp.read && op !== StorageOp.write) return null
-  if (sectors < 1 || sectors > STORAGE_MAX_SECTORS || byteCount !== sectors * SECTOR_SIZE || byteOffset >= PAGE) return null
+  if (
+    sectors < 1 ||
+    sectors > STORAGE_MAX_SECTORS ||
+    byteCount !== sectors * SECTOR_SIZE ||
+    byteOffset >= PAGE
+  )
+    return null
   const count = Math.ceil((byteOffset + byteCount) / PAGE)
   if (range + 8 + count * 8 > req) return null
   const pfns = Array.from({ length: count }, (_, i) => u64(v, range + 8 + i * 8))
@@ -105,14 +112,21 @@ export class VmbusStorage implements VmbusServiceProvider {
   /** Carries out one request; returns its status and the sectors transferred. */
   private perform(ch: VmbusChannel, p: RingPacket): [number, number] {
     const r = parseRequest(p)
-    const report = (op: 'read' | 'write' | 'invalid', lba: number, sectors: number, status: number): [number, number] => {
+    const report = (
+      op: 'read' | 'write' | 'invalid',
+      lba: number,
+      sectors: number,
+      status: number,
+    ): [number, number] => {
       ch.notify({ kind: 'disk', relid: ch.relid, op, lba, sectors, status })
       return [status, status === StorageStatus.ok ? sectors : 0]
     }
     if (r === null) return report('invalid', 0, 0, StorageStatus.malformed)
     const op = r.op === StorageOp.read ? 'read' : 'write'
-    if (!this.disk || !this.disk.contains(r.lba, r.sectors)) return report(op, r.lba, r.sectors, StorageStatus.outOfRange)
-    if (r.pfns.some((pfn) => (pfn + 1) * PAGE > this.mem.size)) return report(op, r.lba, r.sectors, StorageStatus.badBuffer)
+    if (!this.disk || !this.disk.contains(r.lba, r.sectors))
+      return report(op, r.lba, r.sectors, StorageStatus.outOfRange)
+    if (r.pfns.some((pfn) => (pfn + 1) * PAGE > this.mem.size))
+      return report(op, r.lba, r.sectors, StorageStatus.badBuffer)
     const sectorBytes = this.disk.view(r.lba, r.sectors)
     let done = 0
     r.pfns.forEach((pfn, i) => {

@@ -26,7 +26,13 @@ export function u32(mem: DmaMemory, a: number): number {
 }
 
 /** HvCallPostMessage (0x005C) of `payload` on connection 1 with message type 1, input block at GuestPages.postInput. */
-export function postMessage(part: HypervPartition, mem: DmaMemory, payload: Uint8Array, connection = 1, type = 1): HypercallResult {
+export function postMessage(
+  part: HypervPartition,
+  mem: DmaMemory,
+  payload: Uint8Array,
+  connection = 1,
+  type = 1,
+): HypercallResult {
   const block = new Uint8Array(256)
   const v = new DataView(block.buffer)
   v.setUint32(0, connection, true)
@@ -152,7 +158,12 @@ export class GuestRing {
       const len = u16(4) * 8
       const off = u16(2) * 8
       const data = Uint8Array.from({ length: len - off }, (_, i) => at(off + i))
-      out.push({ type: u16(0), flags: u16(6), trans: at(8) | (at(9) << 8) | (at(10) << 16) | (at(11) << 24), data })
+      out.push({
+        type: u16(0),
+        flags: u16(6),
+        trans: at(8) | (at(9) << 8) | (at(10) << 16) | (at(11) << 24),
+        data,
+      })
       this.read = (r + len + 8) % this.size
     }
     return out

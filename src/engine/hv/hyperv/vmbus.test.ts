@@ -57,7 +57,10 @@ function u32view(b: Uint8Array, at: number): number {
 }
 
 function rings(b: Booted, base: number) {
-  return { out: new GuestRing(b.mem, base, RING_PAGES), in: new GuestRing(b.mem, base + RING_PAGES * PAGE, RING_PAGES) }
+  return {
+    out: new GuestRing(b.mem, base, RING_PAGES),
+    in: new GuestRing(b.mem, base + RING_PAGES * PAGE, RING_PAGES),
+  }
 }
 
 const kinds = (ns: readonly HvNotice[]) => ns.map((n) => n.kind)
@@ -84,9 +87,17 @@ describe('VMBus channel management', () => {
     expect(Array.from(consoleOffer.payload.subarray(8, 24))).toEqual([
       0x4e, 0x47, 0x49, 0x52, 0x01, 0x00, 0x43, 0x4e, 0x8e, 0x4f, 0x52, 0x49, 0x4e, 0x47, 0x53, 0x4f,
     ])
-    expect(Array.from(consoleOffer.payload.subarray(8, 24))).toEqual(Array.from(guidBytes('5249474e-0001-4e43-8e4f-52494e47534f')))
-    expect([u32view(consoleOffer.payload, 184), u32view(consoleOffer.payload, 192)]).toEqual([1, CONSOLE_CONN])
-    expect([u32view(storageOffer.payload, 184), u32view(storageOffer.payload, 192)]).toEqual([2, STORAGE_CONN])
+    expect(Array.from(consoleOffer.payload.subarray(8, 24))).toEqual(
+      Array.from(guidBytes('5249474e-0001-4e43-8e4f-52494e47534f')),
+    )
+    expect([u32view(consoleOffer.payload, 184), u32view(consoleOffer.payload, 192)]).toEqual([
+      1,
+      CONSOLE_CONN,
+    ])
+    expect([u32view(storageOffer.payload, 184), u32view(storageOffer.payload, 192)]).toEqual([
+      2,
+      STORAGE_CONN,
+    ])
     expect(u32view(storageOffer.payload, 60)).toBe(1024) // capacity in sectors, user data @60
   })
 
@@ -142,7 +153,12 @@ describe('console channel', () => {
     expect(c.printed).toEqual(['hello, ', 'world', '\n'])
     expect(c.out.read).toBe(c.out.write)
     expect(c.out.mask).toBe(0)
-    expect(r.kind === 'done' && kinds(r.notices)).toEqual(['guest-signal', 'console-output', 'console-output', 'console-output'])
+    expect(r.kind === 'done' && kinds(r.notices)).toEqual([
+      'guest-signal',
+      'console-output',
+      'console-output',
+      'console-output',
+    ])
   })
 
   it('skips a packet that is not console text and carries on', () => {
@@ -162,7 +178,10 @@ describe('console channel', () => {
     expect(first.at(-1)).toEqual({ kind: 'interrupt', cause: 'sint', sint: 2, vector: 34, autoEoi: true })
     expect(c.mem.read8(GuestPages.siefp + 2 * 256) & 0b10).toBe(0b10) // flag relid 1 of SINT2
     expect(kinds(c.part.consoleInput(Uint8Array.of(1)))).toEqual(['console-input']) // ring not empty: no signal
-    expect(c.in.takeAll().map((p) => Array.from(p.data.subarray(8, 8 + u32view(p.data, 0))))).toEqual([[108, 115, 10], [1]])
+    expect(c.in.takeAll().map((p) => Array.from(p.data.subarray(8, 8 + u32view(p.data, 0))))).toEqual([
+      [108, 115, 10],
+      [1],
+    ])
     c.in.mask = 1 // the guest is draining: no signal either
     expect(kinds(c.part.consoleInput(Uint8Array.of(2)))).toEqual(['console-input'])
   })
@@ -227,7 +246,9 @@ describe('storage channel', () => {
   }
 
   const completions = (r: GuestRing) =>
-    r.takeAll().map((p) => ({ type: p.type, trans: p.trans, status: u32view(p.data, 0), sectors: u32view(p.data, 4) }))
+    r
+      .takeAll()
+      .map((p) => ({ type: p.type, trans: p.trans, status: u32view(p.data, 0), sectors: u32view(p.data, 4) }))
 
   it('reads sectors into a buffer that crosses a page boundary and completes with the transaction id', () => {
     const s = openStorage()

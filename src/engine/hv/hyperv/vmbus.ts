@@ -52,8 +52,18 @@ export type VmbusDevice = 'console' | 'storage'
 /** What the VMBus host did, for the model's flows. */
 export type VmbusNotice =
   /** A channel message reached the root (`from: 'guest'`) or the root answered (`from: 'root'`). */
-  | { readonly kind: 'vmbus-message'; readonly from: 'guest' | 'root'; readonly msgtype: number; readonly relid: number }
-  | { readonly kind: 'channel-open'; readonly relid: number; readonly device: VmbusDevice; readonly ok: boolean }
+  | {
+      readonly kind: 'vmbus-message'
+      readonly from: 'guest' | 'root'
+      readonly msgtype: number
+      readonly relid: number
+    }
+  | {
+      readonly kind: 'channel-open'
+      readonly relid: number
+      readonly device: VmbusDevice
+      readonly ok: boolean
+    }
   /** The child signalled the channel (HvCallSignalEvent): the root's VSP runs. */
   | { readonly kind: 'guest-signal'; readonly relid: number; readonly device: VmbusDevice }
   /** The root signalled the child: event flag `relid` in SINT2's area, which raises SINT2. */
@@ -69,9 +79,19 @@ export type VmbusNotice =
       readonly status: number
     }
   /** A packet the VSP could not use was skipped. */
-  | { readonly kind: 'packet-ignored'; readonly relid: number; readonly device: VmbusDevice; readonly reason: string }
+  | {
+      readonly kind: 'packet-ignored'
+      readonly relid: number
+      readonly device: VmbusDevice
+      readonly reason: string
+    }
   /** The ring became unreadable; the root stops serving the channel for good [R]. */
-  | { readonly kind: 'channel-broken'; readonly relid: number; readonly device: VmbusDevice; readonly reason: string }
+  | {
+      readonly kind: 'channel-broken'
+      readonly relid: number
+      readonly device: VmbusDevice
+      readonly reason: string
+    }
 
 /** A virtualization service provider: the root-side device behind a channel. */
 export interface VmbusServiceProvider {
@@ -184,7 +204,8 @@ export class VmbusChannel {
     const before = ring.writeIndex
     write(ring)
     if (this.state !== 'open') return
-    if (ring.writeIndex !== before && ring.interruptMask === 0 && ring.readIndex === before) this.signalGuest()
+    if (ring.writeIndex !== before && ring.interruptMask === 0 && ring.readIndex === before)
+      this.signalGuest()
   }
 
   /** HvCallSignalEvent from the root to the child: event flag `relid` of SINT2. */
@@ -216,7 +237,8 @@ export class VmbusHost implements HypercallPorts {
   /** HvCallPostMessage to the VMBus message connection (docs/hyperv-abi.md §3, §6). */
   postMessage(connectionId: number, messageType: number, payload: Uint8Array): HvStatusCode {
     if (connectionId !== VMBUS_MESSAGE_CONNECTION_ID) return HvStatus.invalidConnectionId
-    if (messageType !== HvMessageType.vmbus || payload.length < HEADER_BYTES) return HvStatus.invalidHypercallInput
+    if (messageType !== HvMessageType.vmbus || payload.length < HEADER_BYTES)
+      return HvStatus.invalidHypercallInput
     const msgtype = u32(payload, 0)
     const replies = msgtype === ChannelMsg.requestOffers ? this.channels.length + 1 : 1
     // The answers go to the child's SINT2 queue: refuse the post while they would not fit.
