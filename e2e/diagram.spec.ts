@@ -30,8 +30,9 @@ class DiagramView {
     await expect(this.root).toHaveAttribute('data-vms', String(vms))
   }
 
+  /** Every instance of component `baseId` (one per VM for per-VM components). */
   component(baseId: string): Locator {
-    return this.page.getByTestId(`component-${baseId}`)
+    return this.root.locator(`[data-testid^="component-"][data-base-id="${baseId}"]`)
   }
 
   /** The box of a component instance (the first for per-VM components unless `vm` is given). */
@@ -65,11 +66,15 @@ class DiagramView {
     return this.page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null)
   }
 
+  async focusedBaseId(): Promise<string | null> {
+    return this.page.evaluate(() => document.activeElement?.getAttribute('data-base-id') ?? null)
+  }
+
   /** Moves the keyboard focus with the arrow keys until it is on `baseId`. */
   async arrowTo(baseId: string): Promise<void> {
     for (const key of ['ArrowRight', 'ArrowLeft'] as const) {
       for (let i = 0; i < 40; i++) {
-        if ((await this.focusedTestId()) === `component-${baseId}`) return
+        if ((await this.focusedBaseId()) === baseId) return
         await this.page.keyboard.press(key)
       }
     }
@@ -159,6 +164,8 @@ test.describe('architecture diagram', () => {
       await ringside.open()
       await d.choose(arch, 2)
       const t = instantiateTopology(TOPOLOGIES[arch], 2)
+      // The test hook names the instance (`component-qemu@2`), so it is unique.
+      for (const c of t.components) await expect(page.getByTestId(`component-${c.id}`), c.id).toHaveCount(1)
       for (const baseId of new Set(t.components.map((c) => c.baseId))) {
         const instances = t.components.filter((c) => c.baseId === baseId)
         await expect(d.component(baseId), baseId).toHaveCount(instances.length)
@@ -244,7 +251,7 @@ test.describe('architecture diagram', () => {
       await expect(d.details).toContainText('Documentation/virt/kvm/api.rst')
       await page.keyboard.press('Escape')
       await expect(d.details).toBeHidden()
-      expect(await d.focusedTestId()).toBe('component-qemu')
+      expect(await d.focusedTestId()).toBe('component-qemu@1')
 
       // The edges are the next tab stop.
       await page.keyboard.press('Tab')

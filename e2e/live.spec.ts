@@ -112,7 +112,9 @@ test('bare: a flow token passes through the guest kernel and a device, and the C
   await live.chooseArch('bare')
   await live.boot()
   // After the boot, system calls have moved the CPU between the user programs and the kernel.
-  await expect(page.locator('[data-testid^="component-guest-"][data-active="true"]')).toHaveCount(1)
+  await expect(
+    page.locator('[data-testid^="component-"][data-base-id^="guest-"][data-active="true"]'),
+  ).toHaveCount(1)
   await page.getByTestId('pause').click()
   await live.setSpeed('25m')
   await page.getByTestId('step-unit').selectOption('flow')
