@@ -298,3 +298,26 @@ describe('workstation (hosted)', () => {
     }
   })
 })
+
+describe('bare (no hypervisor): golden summaries of the same workloads, for comparison', () => {
+  it('boots, echoes on the UART and over virtio, reads the disk and runs cpuinfo with no VM exit at all', () => {
+    const { s, boot } = bootedSession('bare')
+    expect(boot.stop).toBe('idle')
+    expect(summaryOf(s).console).toMatch(/ringos 1\.0[\s\S]*\$ $/)
+    golden('bare-boot', summaryOf(s))
+    expect(type(s, 'echo hello')).toBe('echo hello\r\nhello\r\n$ ')
+    golden('bare-uart', summaryOf(s))
+    expect(type(s, 'cat motd')).toContain('欢迎使用 ringos')
+    golden('bare-disk-timer', summaryOf(s))
+    expect(type(s, 'cpuinfo')).toContain('hypervisor: none')
+    const sum = summaryOf(s)
+    golden('bare-cpuinfo', sum)
+    expect(sum.exits).toEqual({})
+
+    const pv = bootedSession('bare', 'virtio').s
+    expect(type(pv, 'echo 0123456789abcdefghijklmnopqrstuvwxyz')).toContain(
+      '0123456789abcdefghijklmnopqrstuvwxyz\r\n$ ',
+    )
+    golden('bare-virtio', summaryOf(pv))
+  })
+})
