@@ -1,3 +1,6 @@
+import type { ArchId } from '../../engine/hv/architectures'
+import { HV_CALL_NAMES } from '../../engine/hv/hyperv/hypercalls'
+import { HYPERCALL_NAMES } from '../../engine/hv/xen-pv/abi'
 import { PcLayout } from '../../engine/machine/layout'
 import { exitReasonName } from '../../engine/vmx/exit-reasons'
 import type { FlowKindName } from '../diagram/trace-adapter'
@@ -31,15 +34,38 @@ function deviceAt(addr: number): string | null {
   return null
 }
 
+/** Hypercall names by number in each hypervisor's own ABI (the engine's tables). */
+const HYPERCALLS: Partial<Record<ArchId, ReadonlyMap<number, string>>> = {
+  'xen-pv': HYPERCALL_NAMES,
+  hyperv: HV_CALL_NAMES,
+}
+
+/** A hypercall's name under an architecture (`mmuext_op`, `HvCallSignalEvent`), or null if it has none. */
+export function hypercallName(arch: string | null, code: number): string | null {
+  return (arch === null ? undefined : HYPERCALLS[arch as ArchId]?.get(code)) ?? null
+}
+
+/** What started a flow, as the trace adapter saw it. */
+export interface FlowStart {
+  readonly kind: FlowKindName
+  /** FlowBegin.arg0: exit reason, hypercall number, system call, vector, port or address. */
+  readonly detail: number
+  /** The call code of a Hypercall event inside the flow (Hyper-V's VMCALL exit), or -1. */
+  readonly hypercall: number
+}
+
 /**
- * What started a flow, for its label (FlowBegin.arg0): the exit reason with its SDM name, the system
- * call's name, the vector with its mnemonic, the port or address with its device. Null where the
- * number means nothing to a reader (a management step code).
+ * What started a flow, for its label: the exit reason with its SDM name (and the hypercall a VMCALL
+ * made), the hypercall's or system call's name, the vector with its mnemonic, the port or address with
+ * its device. Null where the number means nothing to a reader (a management step code).
  */
-export function flowDetail(kind: FlowKindName, detail: number): string | null {
+export function flowDetail({ kind, detail, hypercall }: FlowStart, arch: string | null): string | null {
   switch (kind) {
-    case 'vm-exit':
-      return `${detail} (${exitReasonName(detail)})`
+    case 'vm-exit': {
+      const reason = exitReasonName(detail)
+      if (hypercall < 0) return `${detail} (${reason})`
+      return `${detail} (${reason} · ${hypercallName(arch, hypercall) ?? hex(hypercall)})`
+    }
     case 'syscall': {
       const name = RINGOS_SYSCALLS[detail]
       return name === undefined ? String(detail) : `${name} (${detail})`
@@ -56,7 +82,13 @@ export function flowDetail(kind: FlowKindName, detail: number): string | null {
       return device === null ? hex(detail) : `${hex(detail)} (${device})`
     }
     case 'hypercall':
-      return String(detail)
+    case 'page-table-update': {
+      // Xen PV's page-table updates are hypercalls (mmu_update, mmuext_op, update_va_mapping); a
+      // shadow-paging monitor's are page faults, whose vector says nothing new.
+      const name = hypercallName(arch, detail)
+      if (name !== null) return `${name} (${detail})`
+      return kind === 'hypercall' ? String(detail) : null
+    }
     default:
       return null
   }
@@ -65,11 +97,11 @@ export function flowDetail(kind: FlowKindName, detail: number): string | null {
 /** A flow's label: the architecture texts' template for its kind, with the detail filled in or appended. */
 export function flowLabel(
   template: (kind: FlowKindName, detail: string) => string,
-  kind: FlowKindName,
-  detail: number,
+  start: FlowStart,
+  arch: string | null,
 ): string {
-  const d = flowDetail(kind, detail)
-  if (d === null) return template(kind, '').replace(/\s+$/, '')
-  const text = template(kind, d)
+  const d = flowDetail(start, arch)
+  if (d === null) return template(start.kind, '').replace(/\s+$/, '')
+  const text = template(start.kind, d)
   return text.includes(d) ? text : `${text} ${d}`
 }

@@ -55,7 +55,7 @@ export class LiveDiagramFeed {
   private readonly events: Disposable
   private speed: Speed = 'normal'
   private paused = false
-  private label: (kind: FlowKindName, detail: number) => string = (kind) => kind
+  private label: (kind: FlowKindName, detail: number, hypercall: number) => string = (kind) => kind
   private readonly sink: FlowSink = {
     setActive: (component, context) => {
       this.activeComponent = component
@@ -95,7 +95,7 @@ export class LiveDiagramFeed {
         : new TraceToDiagram({
             topology: this.topology,
             sink: this.sink,
-            label: (kind, detail) => this.label(kind, detail),
+            label: (kind, detail, hypercall) => this.label(kind, detail, hypercall),
           })
     this.player.clear()
     this.shown = null
@@ -133,7 +133,7 @@ export class LiveDiagramFeed {
     this.player.reducedMotion = reduced
   }
 
-  setLabel(label: (kind: FlowKindName, detail: number) => string): void {
+  setLabel(label: (kind: FlowKindName, detail: number, hypercall: number) => string): void {
     this.label = label
   }
 

@@ -83,8 +83,10 @@ export function useLiveSync(): void {
     const flowKinds = architectureMessages(i18n.language).diagram.flowKinds as Readonly<
       Record<string, string | undefined>
     >
-    feed.setLabel((kind, detail) => flowLabel((k, d) => fill(flowKinds[k] ?? k, { detail: d }), kind, detail))
-  }, [feed, i18n.language])
+    feed.setLabel((kind, detail, hypercall) =>
+      flowLabel((k, d) => fill(flowKinds[k] ?? k, { detail: d }), { kind, detail, hypercall }, arch),
+    )
+  }, [feed, i18n.language, arch])
 
   useEffect(() => {
     const q = reducedMotion()

@@ -81,8 +81,11 @@ const HOP_CAUSES = new Set<number>(Object.values(HopCause))
 export interface TraceAdapterOptions {
   readonly topology: Topology
   readonly sink: FlowSink
-  /** Formats what started a flow (FlowBegin.arg0: exit reason, hypercall number, vector, port). */
-  readonly label: (kind: FlowKindName, detail: number) => string
+  /**
+   * Formats what started a flow (FlowBegin.arg0: exit reason, hypercall number, vector, port) and the
+   * call code of a Hypercall event inside it (-1: none), as a VMCALL exit carries one.
+   */
+  readonly label: (kind: FlowKindName, detail: number, hypercall: number) => string
   /** Flows open at once beyond this are not shown (counted in `skipped`). */
   readonly maxOpenFlows?: number
   /** Hops of one flow beyond this are not shown (counted in `skipped`). */
@@ -112,6 +115,7 @@ export class TraceToDiagram {
   private readonly ids: Uint32Array
   private readonly kinds: Uint8Array
   private readonly details: Uint32Array
+  private readonly hypercalls: Int32Array
   private readonly hopCount: Uint16Array
   /** By slot × maxHops + hop. */
   private readonly hopFrom: Uint16Array
@@ -131,6 +135,7 @@ export class TraceToDiagram {
     this.ids = new Uint32Array(this.maxOpen)
     this.kinds = new Uint8Array(this.maxOpen)
     this.details = new Uint32Array(this.maxOpen)
+    this.hypercalls = new Int32Array(this.maxOpen)
     this.hopCount = new Uint16Array(this.maxOpen)
     const hops = this.maxOpen * this.maxHops
     this.hopFrom = new Uint16Array(hops)
@@ -163,6 +168,11 @@ export class TraceToDiagram {
         case EventKind.FlowEnd:
           this.end(u[b + W.flow])
           break
+        case EventKind.Hypercall: {
+          const slot = this.slotOf(u[b + W.flow])
+          if (slot >= 0) this.hypercalls[slot] = u[b + W.reason] & 0xffff
+          break
+        }
       }
     }
   }
@@ -188,6 +198,7 @@ export class TraceToDiagram {
     this.ids[slot] = flow
     this.kinds[slot] = kind
     this.details[slot] = detail
+    this.hypercalls[slot] = -1
     this.hopCount[slot] = 0
   }
 
@@ -237,13 +248,14 @@ export class TraceToDiagram {
         cost: this.hopCost[at],
         cause: hopCauseName(this.hopCause[at] as HopCause),
       })
-    return { kind, label: this.o.label(kind, this.details[slot]), hops }
+    return { kind, label: this.o.label(kind, this.details[slot], this.hypercalls[slot]), hops }
   }
 
   private move(from: number, to: number): void {
     this.ids[to] = this.ids[from]
     this.kinds[to] = this.kinds[from]
     this.details[to] = this.details[from]
+    this.hypercalls[to] = this.hypercalls[from]
     const hops = this.hopCount[from]
     this.hopCount[to] = hops
     const a = from * this.maxHops

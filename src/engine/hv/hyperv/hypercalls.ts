@@ -28,6 +28,12 @@ export const HvCall = {
   signalEvent: 0x005d,
 } as const
 
+/** The TLFS names of those call codes (hypercalls/HvCallPostMessage.md, HvCallSignalEvent.md), for events and the UI. */
+export const HV_CALL_NAMES: ReadonlyMap<number, string> = new Map([
+  [HvCall.postMessage, 'HvCallPostMessage'],
+  [HvCall.signalEvent, 'HvCallSignalEvent'],
+])
+
 /** HV_MESSAGE_MAX_PAYLOAD_BYTE_COUNT (TLFS datatypes/hv_message.md). */
 export const HV_MESSAGE_PAYLOAD_BYTES = 240
 /** The HvCallPostMessage input block: connection id, RsvdZ, message type, payload size, payload. */
