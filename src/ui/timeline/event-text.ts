@@ -7,11 +7,14 @@ import {
   HopCause,
   NO_COMPONENT,
   RingCause,
+  SensitiveInsn,
   WalkStep,
   type FlowKind,
   type TraceEvent,
 } from '../../engine/trace/schema'
 import { exitReasonName } from '../../engine/vmx/exit-reasons'
+import { liveExtrasMessages } from '../../i18n/locales/live-extras'
+import { hypercallName } from '../controls/flow-labels'
 import type { InspectorMessages } from '../../i18n/locales/inspector.zh-CN'
 import type { DiagramTexts } from '../diagram/texts'
 import { fill, formatNumber, hex, hex32 } from '../inspector/texts'
@@ -60,6 +63,28 @@ const VECTOR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
   Object.entries(Vec).map(([name, v]) => [v, `#${name}`]),
 )
 
+/** Mnemonics of the sensitive-but-unprivileged instructions (SensitiveNoTrap.reason; Intel SDM Vol. 2). */
+export const SENSITIVE_MNEMONICS: Readonly<Record<SensitiveInsn, string>> = {
+  [SensitiveInsn.Sgdt]: 'SGDT',
+  [SensitiveInsn.Sidt]: 'SIDT',
+  [SensitiveInsn.Sldt]: 'SLDT',
+  [SensitiveInsn.Smsw]: 'SMSW',
+  [SensitiveInsn.Str]: 'STR',
+  [SensitiveInsn.Pushf]: 'PUSHF',
+  [SensitiveInsn.Popf]: 'POPF',
+  [SensitiveInsn.Lar]: 'LAR',
+  [SensitiveInsn.Lsl]: 'LSL',
+  [SensitiveInsn.Verr]: 'VERR',
+  [SensitiveInsn.Verw]: 'VERW',
+  [SensitiveInsn.PushSreg]: 'PUSH Sreg',
+  [SensitiveInsn.PopSreg]: 'POP Sreg',
+  [SensitiveInsn.MovFromSreg]: 'MOV r/m16, Sreg',
+  [SensitiveInsn.Iret]: 'IRET',
+}
+
+export const sensitiveMnemonic = (reason: number): string =>
+  SENSITIVE_MNEMONICS[reason as SensitiveInsn] ?? String(reason)
+
 const nameOf = (table: Readonly<Record<string, number>>, v: number) =>
   Object.keys(table).find((k) => table[k] === v) ?? String(v)
 
@@ -73,8 +98,8 @@ export function flowKindName(kind: number, t: T): string {
   return id === undefined ? String(kind) : (t.flowKinds[id as keyof T['flowKinds']] ?? id)
 }
 
-/** The event's reason field by name, as its kind defines it. */
-export function reasonText(e: TraceEvent, t: T): string {
+/** The event's reason field by name, as its kind defines it (hypercalls by the architecture's names). */
+export function reasonText(e: TraceEvent, t: T, language: string, arch: string | null): string {
   const r = t.reasons
   switch (e.kind) {
     case EventKind.VmExit:
@@ -93,8 +118,14 @@ export function reasonText(e: TraceEvent, t: T): string {
       return flowKindName(e.reason, t)
     case EventKind.Syscall:
       return fill(r.syscall, { n: e.reason })
-    case EventKind.Hypercall:
-      return fill(r.hypercall, { n: e.reason })
+    case EventKind.Hypercall: {
+      const name = hypercallName(arch, e.reason)
+      return name === null
+        ? fill(r.hypercall, { n: e.reason })
+        : fill(liveExtrasMessages(language).timeline.hypercallNamed, { name, n: e.reason })
+    }
+    case EventKind.SensitiveNoTrap:
+      return sensitiveMnemonic(e.reason)
     case EventKind.PortIo:
       return fill(e.reason & 0x100 ? r.portIn : r.portOut, { size: e.reason & 0xff })
     case EventKind.MmioAccess:
@@ -127,7 +158,7 @@ export function describeEvent(
   const f = t.fields
   const out: EventField[] = [
     { label: f.kind, value: kindName(e.kind, t) },
-    { label: f.reason, value: reasonText(e, t) },
+    { label: f.reason, value: reasonText(e, t, language, texts?.arch ?? null) },
     { label: f.cycle, value: formatNumber(e.cycle, language) },
     { label: f.seq, value: formatNumber(e.seq, language) },
     { label: f.vm, value: e.vm === 0xff ? t.none : String(e.vm) },
