@@ -6,6 +6,8 @@ import type { SessionState } from '../../state/session-store'
 import { useSessionTexts } from '../controls/session-texts'
 import { fill, formatNumber, inspectorMessages, usesVmx } from '../inspector/texts'
 import { flowKindName } from '../timeline/event-text'
+import { btHistoryOf, type BtCacheHistory, type BtFigures } from './bt-cache'
+import { BtCacheChart } from './BtCacheChart'
 import './charts.css'
 
 /** Recent intervals shown as stacked columns. */
@@ -18,6 +20,7 @@ interface Figures {
   readonly dropped: number
   readonly cycles: readonly number[] | null
   readonly clock: number
+  readonly bt: BtFigures
 }
 
 /** Cycles by component at successive inspector answers: the stacked columns are their differences. */
@@ -31,7 +34,7 @@ function extend(h: History, f: Figures): History {
   return f.clock > last.clock ? [...h, { clock: f.clock, cycles: f.cycles }].slice(-(HISTORY + 1)) : h
 }
 
-function read(s: SessionState): Figures {
+function read(s: SessionState, bt: BtCacheHistory): Figures {
   const t = s.trace
   const pairs = (a: Float64Array) =>
     Array.from(a, (n, i) => [i, n] as const)
@@ -44,6 +47,7 @@ function read(s: SessionState): Figures {
     dropped: t.dropped,
     cycles: d?.cyclesByComponent ?? null,
     clock: d?.cycles ?? 0,
+    bt: bt.figures(),
   }
 }
 
@@ -55,8 +59,9 @@ const FIGURES_MS = 250
 /** The figures, re-read at most every FIGURES_MS when the stream or the inspector's answer moves. */
 function useFigures(active: boolean): { figures: Figures; history: History } {
   const store = useSessionStoreApi()
+  const bt = btHistoryOf(store)
   const [state, setState] = useState(() => {
-    const figures = read(store.getState())
+    const figures = read(store.getState(), bt)
     return { figures, history: extend([], figures) }
   })
   useEffect(() => {
@@ -66,7 +71,7 @@ function useFigures(active: boolean): { figures: Figures; history: History } {
     const update = () => {
       timer = null
       readAt = performance.now()
-      const next = read(store.getState())
+      const next = read(store.getState(), bt)
       setState((prev) =>
         same(prev.figures, next) ? prev : { figures: next, history: extend(prev.history, next) },
       )
@@ -85,7 +90,7 @@ function useFigures(active: boolean): { figures: Figures; history: History } {
       unsubscribe()
       if (timer !== null) clearTimeout(timer)
     }
-  }, [store, active])
+  }, [store, bt, active])
   return state
 }
 
@@ -169,6 +174,7 @@ export default function ExitCounters({ active = true }: { active?: boolean }) {
           />
         )}
       </section>
+      {arch === 'vmware-bt' && <BtCacheChart figures={figures.bt} language={language} />}
       <section aria-labelledby={ids.cycles}>
         <h3 id={ids.cycles}>{c.cycles}</h3>
         <p className="rs-ch-note">{c.cyclesNote}</p>

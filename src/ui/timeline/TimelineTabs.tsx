@@ -1,5 +1,7 @@
 import { lazy, Suspense, useId, useRef, useState, type KeyboardEvent } from 'react'
 import { useTranslation } from 'react-i18next'
+import { useSessionStoreApi } from '../../state/context'
+import { btHistoryOf } from '../charts/bt-cache'
 import { inspectorMessages } from '../inspector/texts'
 import './tabs.css'
 
@@ -13,6 +15,8 @@ type Tab = (typeof TABS)[number]
 export function TimelineTabs({ fallback }: { fallback: React.ReactNode }) {
   const { i18n } = useTranslation()
   const t = inspectorMessages(i18n.language).timeline
+  // The translator's history follows the stream from the start, before the counters are first shown.
+  btHistoryOf(useSessionStoreApi())
   const [tab, setTab] = useState<Tab>('timeline')
   const id = useId()
   const buttons = useRef<Record<Tab, HTMLButtonElement | null>>({ timeline: null, counters: null })

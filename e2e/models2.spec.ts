@@ -1,0 +1,46 @@
+import type { Locator } from '@playwright/test'
+import { expect, test } from './fixtures'
+import { LivePage } from './pages/live-page'
+
+const count = async (row: Locator) => Number(await row.getAttribute('data-count'))
+
+test('vmware-bt: the translation cache chart warms up with the boot and its counts grow with a command', async ({
+  ringside,
+  page,
+}) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await live.chooseArch('vmware-bt')
+  await live.boot()
+  await live.pause()
+  await page.getByTestId('tab-counters').click()
+  const chart = page.getByTestId('exit-counters').getByTestId('bt-cache')
+  await expect(chart).toBeVisible()
+  const translations = chart.getByTestId('bt-count-translations')
+  const hits = chart.getByTestId('bt-count-hits')
+  await expect.poll(() => count(translations)).toBeGreaterThan(100)
+  const before = { translations: await count(translations), hits: await count(hits) }
+  expect(before.hits).toBeGreaterThan(before.translations)
+  // The boot's first span of time is mostly translation; the latest, mostly cache hits.
+  await expect(chart.getByTestId('bt-summary')).toHaveText(
+    /^Before [\d.]+ [µm]?s: (\d+) % translations\. After [\d.]+ [µm]?s: (\d+) % cache hits\.$/,
+  )
+
+  await page.getByTestId('run').click()
+  await live.typeInto(live.console(1), 'ls\n')
+  await expect.poll(() => count(hits), { timeout: 20_000 }).toBeGreaterThan(before.hits)
+  await expect.poll(() => count(chart.getByTestId('bt-count-callouts'))).toBeGreaterThan(0)
+})
+
+test('the translation cache chart is only there for VMware BT', async ({ ringside, page }) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await live.chooseArch('trap-emulate')
+  await page.getByTestId('tab-counters').click()
+  const counters = page.getByTestId('exit-counters')
+  await expect(counters).toHaveAttribute('data-arch', 'trap-emulate')
+  await expect(counters.getByTestId('bt-cache')).toHaveCount(0)
+  await live.chooseArch('vmware-bt')
+  await expect(counters).toHaveAttribute('data-arch', 'vmware-bt')
+  await expect(counters.getByTestId('bt-cache')).toBeVisible()
+})
