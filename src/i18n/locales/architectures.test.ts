@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ARCH_IDS, TOPOLOGIES } from '../../engine/hv/architectures'
+import { isSourceId } from '../../engine/hv/sources'
 import { architecturesEn } from './architectures.en'
+import { EDGE_SOURCES } from './architectures.edges'
 import { architecturesZhCN } from './architectures.zh-CN'
 
 function keys(obj: object, prefix = ''): string[] {
@@ -68,4 +70,46 @@ describe('architecture texts', () => {
       expect(zh).toContain(term)
     }
   })
+
+  it.each(ARCH_IDS)('give every edge of %s its own text in both languages, with known sources', (arch) => {
+    const edges = TOPOLOGIES[arch].edges.map((e) => `${e.from}>${e.to}`)
+    const sources: Readonly<Record<string, readonly string[]>> = EDGE_SOURCES[arch]
+    // No edge without a text, and no text for an edge the topology no longer has.
+    expect(Object.keys(sources).sort()).toEqual([...edges].sort())
+    for (const texts of [architecturesEn, architecturesZhCN])
+      expect(Object.keys(texts.edges[arch]).sort()).toEqual([...edges].sort())
+    const en: Readonly<Record<string, string>> = architecturesEn.edges[arch]
+    const zh: Readonly<Record<string, string>> = architecturesZhCN.edges[arch]
+    for (const edge of edges) {
+      expect(sources[edge]!.length, `${arch} ${edge}: sources`).toBeGreaterThan(0)
+      for (const s of sources[edge]!) expect(isSourceId(s), `${arch} ${edge}: source ${s}`).toBe(true)
+      // The generic kind template is not an edge's own text.
+      expect(en[edge], `${arch} ${edge}`).not.toMatch(/\{\{/)
+      expect(zh[edge], `${arch} ${edge}`).not.toMatch(/\{\{/)
+    }
+  })
+
+  it.each(ARCH_IDS)(
+    'say in both languages which edges of %s are modelling choices or not drawn, and cite the model for them',
+    (arch) => {
+      const en: Readonly<Record<string, string>> = architecturesEn.edges[arch]
+      const zh: Readonly<Record<string, string>> = architecturesZhCN.edges[arch]
+      const sources: Readonly<Record<string, readonly string[]>> = EDGE_SOURCES[arch]
+      const marks = [
+        ['modelling choice', '建模选择'],
+        ["Not used by Ringside's model", 'Ringside 的模型不使用这条边'],
+        ["not drawn by Ringside's model", 'Ringside 的模型不画出这一步'],
+      ] as const
+      for (const edge of Object.keys(sources)) {
+        const said = marks.filter(([m]) => en[edge]!.toLowerCase().includes(m.toLowerCase()))
+        for (const [m, z] of marks)
+          expect(zh[edge]!.includes(z), `${arch} ${edge}: "${m}" in en ⇔ "${z}" in zh-CN`).toBe(
+            said.some(([x]) => x === m),
+          )
+        expect(sources[edge]!.includes('ringside-model'), `${arch} ${edge}: cites ringside-model`).toBe(
+          said.length > 0,
+        )
+      }
+    },
+  )
 })

@@ -6,7 +6,10 @@ import type { DiagramTexts } from './texts'
 /** What the details pane can show: a component, an edge, or the architecture as a whole. */
 export type DetailsSubject = DiagramItem | { readonly type: 'architecture' }
 
-/** Name, what it is and why control reaches it, for the tooltip and the details pane. */
+/**
+ * Name, what it is and why control reaches it (for an edge: what travels along it and why), with the
+ * sources, for the tooltip and the details pane.
+ */
 export function describeItem(item: DetailsSubject, texts: DiagramTexts) {
   const t = texts.topology
   if (item.type === 'architecture')
@@ -32,17 +35,21 @@ export function describeItem(item: DetailsSubject, texts: DiagramTexts) {
       sources: c.sources,
     }
   }
+  // An edge says what travels along it and why, with its own sources; the kind's generic sentence and
+  // the endpoints' sources stand in only for an edge without a text (architectures.test.ts keeps the
+  // shipped topologies free of those).
   const e = t.edges[item.index]
   const from = t.components[e.from]
   const to = t.components[e.to]
+  const own = texts.edgeText(from, to)
   return {
     name: texts.edgeName(e.kind, from, to),
-    what: texts.edgeWhat(e.kind, from, to),
+    what: own?.text ?? texts.edgeWhat(e.kind, from, to),
     why: null,
     row: `${texts.row(from.row)} → ${texts.row(to.row)}`,
     domain: null,
     management: null,
-    sources: [...new Set<SourceId>([...from.sources, ...to.sources])],
+    sources: own?.sources ?? [...new Set<SourceId>([...from.sources, ...to.sources])],
   }
 }
 

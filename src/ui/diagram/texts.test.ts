@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { TOPOLOGIES } from '../../engine/hv/architectures'
-import { componentIndex, instantiateTopology } from '../../engine/hv/topology'
+import { componentIndex, instantiateTopology, type Topology } from '../../engine/hv/topology'
 import { FLOW_KIND_NAMES, HopCause, type FlowKind } from '../../engine/trace/schema'
 import { architecturesEn } from '../../i18n/locales/architectures.en'
 import { architecturesZhCN } from '../../i18n/locales/architectures.zh-CN'
+import { describeItem } from './DiagramDetails'
 import { DiagramTexts, architectureMessages } from './texts'
 import { hopCauseName } from './trace-adapter'
 
@@ -52,5 +53,36 @@ describe('diagram texts', () => {
     expect(architectureMessages('en-US')).toBe(architecturesEn)
     expect(architectureMessages('zh-CN')).toBe(architecturesZhCN)
     expect(architectureMessages('fr')).toBe(architecturesZhCN)
+  })
+
+  /** The details of the edge between two component instances (`guest-kernel@2`, `qemu@2`). */
+  function edgeDetails(texts: DiagramTexts, t: Topology, from: string, to: string) {
+    const index = t.edges.findIndex((e) => t.components[e.from]!.id === from && t.components[e.to]!.id === to)
+    expect(index, `${from}>${to}`).toBeGreaterThanOrEqual(0)
+    return describeItem({ type: 'edge', index }, texts)
+  }
+
+  it('show an edge’s own text and sources, the same for every VM’s copy, in the interface language', () => {
+    for (const vm of [1, 2]) {
+      const d = edgeDetails(en, kvm, 'kvm', `qemu@${vm}`)
+      expect(d.name).toBe(`return: kvm.ko + kvm-intel → QEMU (VM ${vm})`)
+      expect(d.what).toMatch(/^KVM_RUN returns to QEMU's vCPU thread with KVM_EXIT_IO or KVM_EXIT_MMIO/)
+      // Its own sources, not the union of the endpoints' (both cite only kvm-api).
+      expect(d.sources).toEqual(['kvm-api', 'kvm-unit-tests-2012'])
+    }
+    const zhDetails = edgeDetails(zh, kvm, 'kvm', 'qemu@1')
+    expect(zhDetails.what).toMatch(/^KVM_RUN 以 KVM_EXIT_IO 或 KVM_EXIT_MMIO 返回到 QEMU 的 vCPU 线程/)
+    expect(zhDetails.sources).toEqual(['kvm-api', 'kvm-unit-tests-2012'])
+  })
+
+  it('fall back to the edge kind’s sentence and the endpoints’ sources for an edge without a text', () => {
+    const spec = TOPOLOGIES.kvm
+    const t = instantiateTopology(
+      { ...spec, edges: [...spec.edges, { from: 'virsh', to: 'guest-kernel', kind: 'signal' }] },
+      1,
+    )
+    const d = edgeDetails(new DiagramTexts(architecturesEn, 'kvm', t), t, 'virsh', 'guest-kernel@1')
+    expect(d.what).toBe('Signal: virsh notifies Guest kernel (VM 1) (an interrupt, event or eventfd).')
+    expect([...d.sources].sort()).toEqual(['intel-sdm-vmx', 'kvm-api'])
   })
 })

@@ -1,6 +1,8 @@
 import type { ArchId } from '../../engine/hv/architectures'
 import type { ComponentInstance, DomainInstance, EdgeKind, Row, Topology } from '../../engine/hv/topology'
+import type { SourceId } from '../../engine/hv/sources'
 import { architecturesEn } from '../../i18n/locales/architectures.en'
+import { EDGE_SOURCES } from '../../i18n/locales/architectures.edges'
 import { architecturesZhCN, type ArchitectureMessages } from '../../i18n/locales/architectures.zh-CN'
 import type { LayoutTexts } from './layout'
 
@@ -100,6 +102,21 @@ export class DiagramTexts {
     })
   }
 
+  /**
+   * The edge's own text — what travels along it and why, in this architecture — with its sources,
+   * keyed by the base edge `from>to` (every per-VM copy shares it); null for an edge that has none.
+   */
+  edgeText(
+    from: ComponentInstance,
+    to: ComponentInstance,
+  ): { readonly text: string; readonly sources: readonly SourceId[] } | null {
+    const key = `${from.baseId}>${to.baseId}`
+    const text = (this.msgs.edges[this.arch] as Keyed<string>)[key]
+    const sources = (EDGE_SOURCES[this.arch] as Keyed<readonly SourceId[]>)[key]
+    return text === undefined || sources === undefined ? null : { text, sources }
+  }
+
+  /** The generic sentence for an edge kind ("Trap: … moves control from X to Y"). */
   edgeWhat(kind: EdgeKind, from: ComponentInstance, to: ComponentInstance): string {
     return fill(this.msgs.edgeKinds[kind], {
       from: this.componentFullName(from),
