@@ -641,9 +641,9 @@ export const architecturesEn: ArchitectureMessages = {
       'domU-kernel>domU-user':
         "The PV kernel's return to its program: with no event pending, ringos's kernel executes a plain IRET from ring 1 to ring 3, which does not trap, so nothing is reported — not drawn by Ringside's model. With an event pending it goes through Xen (HYPERVISOR_iret).",
       'xen>dom0-kernel':
-        "An event-channel upcall into Dom0: a DomU frontend's EVTCHNOP_send (a disk request or console output on a shared ring), or a physical interrupt of a device Dom0 owns, forwarded as an event.",
+        "An event-channel upcall into Dom0: a DomU frontend's EVTCHNOP_send (a disk request or console output on a shared ring), or a physical interrupt of a device Dom0 owns, forwarded as an event; Dom0's own hypercalls return this way too.",
       'dom0-kernel>xen':
-        "Dom0's kernel calls Xen: EVTCHNOP_send to notify a frontend, and the domctl hypercalls xl issues through the privcmd driver.",
+        "Dom0's kernel calls Xen: EVTCHNOP_send to tell a domain that xenstored has answered on its ring; sched_op to block once its event work is done, so Xen switches back to the DomU; and the domctl hypercalls xl issues through the privcmd driver.",
       'dom0-kernel>blkback':
         "Dom0's event-channel handler runs blkback: requests are waiting on a DomU's shared block ring, or a disk completion arrived.",
       'dom0-kernel>consoleback':
@@ -699,7 +699,7 @@ export const architecturesEn: ArchitectureMessages = {
       'vmmon>vmapp':
         'vmmon returns from the VMware application’s ioctl: the host process now emulates the device access (the hosted I/O path).',
       'vmapp>vmmon':
-        "VMApp's ioctl on vmmon: the emulation is done, run the VM again; at power-on, load the VMM.",
+        "VMApp's ioctl on vmmon: the emulation is done, run the VM again; at power-on, load the VMM; at power-off, tear it down.",
       'vmapp>host-kernel':
         'VMApp issues ordinary host system calls: a guest disk read becomes a host read() of the disk file, a serial write a write().',
       'host-kernel>vmapp': 'The host system call returns to VMApp with the data or the result.',

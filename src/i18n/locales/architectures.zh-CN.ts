@@ -562,9 +562,9 @@ export const architecturesZhCN = {
       'domU-kernel>domU-user':
         '半虚拟化内核返回它的程序：没有待处理事件时，ringos 的内核从 Ring 1 直接执行 IRET 回到 Ring 3，不会陷入，因此没有任何报告——Ringside 的模型不画出这一步。有待处理事件时则经 Xen 返回（HYPERVISOR_iret）。',
       'xen>dom0-kernel':
-        '进入 Dom0 的事件通道 upcall：DomU 前端驱动的 EVTCHNOP_send（共享环上的磁盘请求或控制台输出），或 Dom0 所拥有设备的物理中断，以事件的形式转来。',
+        '进入 Dom0 的事件通道 upcall：DomU 前端驱动的 EVTCHNOP_send（共享环上的磁盘请求或控制台输出），或 Dom0 所拥有设备的物理中断，以事件的形式转来；Dom0 自己的超级调用也经这里返回。',
       'dom0-kernel>xen':
-        'Dom0 内核调用 Xen：用 EVTCHNOP_send 通知前端驱动，以及 xl 经 privcmd 驱动发出的 domctl 超级调用。',
+        'Dom0 内核调用 Xen：用 EVTCHNOP_send 告诉某个域 xenstored 已在它的环上作答；事件处理完后用 sched_op 阻塞，Xen 随即切回 DomU；以及 xl 经 privcmd 驱动发出的 domctl 超级调用。',
       'dom0-kernel>blkback':
         'Dom0 的事件通道处理程序运行 blkback：某个 DomU 的共享块设备环上有请求等待，或磁盘完成中断到来。',
       'dom0-kernel>consoleback':
@@ -608,7 +608,8 @@ export const architecturesZhCN = {
       'vmmon>vmm': '切回 VMM 世界的世界切换：在 VMApp 完成模拟之后、为了递送中断，或为了启动虚拟机。',
       'vmmon>vmapp':
         'vmmon 从 VMware 应用程序的 ioctl 返回：由这个宿主机进程模拟设备访问（寄宿架构的 I/O 路径）。',
-      'vmapp>vmmon': 'VMApp 在 vmmon 上调用 ioctl：模拟已完成，再次运行虚拟机；开机时装载 VMM。',
+      'vmapp>vmmon':
+        'VMApp 在 vmmon 上调用 ioctl：模拟已完成，再次运行虚拟机；开机时装载 VMM，关机时拆除它。',
       'vmapp>host-kernel':
         'VMApp 发出普通的宿主机系统调用：客户机的磁盘读变成对磁盘文件的 read()，串口写变成 write()。',
       'host-kernel>vmapp': '宿主机系统调用带着数据或结果返回 VMApp。',
