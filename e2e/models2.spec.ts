@@ -44,3 +44,38 @@ test('the translation cache chart is only there for VMware BT', async ({ ringsid
   await expect(counters).toHaveAttribute('data-arch', 'vmware-bt')
   await expect(counters.getByTestId('bt-cache')).toBeVisible()
 })
+
+test('trap-emulate: POPF in the ring-1 kernel is marked on the diagram and named, in both languages', async ({
+  ringside,
+  page,
+}) => {
+  const live = new LivePage(page)
+  await ringside.open()
+  await live.chooseArch('trap-emulate')
+  await live.boot()
+  const marker = page.getByTestId('sensitive-marker')
+  const caption = page.getByTestId('sensitive-caption')
+  // Booting runs IRETs and segment loads that do not trap either: they are not marked.
+  await expect(marker).toHaveCount(0)
+
+  await live.typeInto(live.console(1), 'popf\n')
+  await expect(marker).toHaveAttribute('data-insn', 'POPF', { timeout: 20_000 })
+  await expect(marker).toHaveAttribute('data-component', 'guest-kernel@1')
+  await expect(caption).toContainText('POPF ran in ring 1 without trapping — the monitor never saw it')
+  await expect(caption).toBeInViewport()
+  await expect(page.getByTestId('sensitive-where')).toContainText(
+    /in plat_flags_write · [\w/.-]+\.c, line \d+/,
+  )
+  // The mark sits on the guest kernel.
+  const mark = (await marker.boundingBox())!
+  const kernel = (await page.getByTestId('component-guest-kernel@1').boundingBox())!
+  expect(mark.x).toBeLessThanOrEqual(kernel.x)
+  expect(mark.x + mark.width).toBeGreaterThanOrEqual(kernel.x + kernel.width)
+
+  await ringside.languageSelect.selectOption('zh-CN')
+  await expect(caption).toContainText('POPF 在 Ring 1 执行，没有陷入——监控器根本没看到它')
+  await expect(page.getByTestId('sensitive-where')).toContainText('位于 plat_flags_write')
+
+  await page.getByTestId('sensitive-close').click()
+  await expect(caption).toHaveCount(0)
+})

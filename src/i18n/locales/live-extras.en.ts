@@ -8,13 +8,13 @@ export const liveExtrasEn: LiveExtrasMessages = {
   sensitive: {
     region: 'Sensitive instruction that did not trap',
     caption: '{{insn}} ran in ring {{cpl}} without trapping — the monitor never saw it',
-    popf: 'The guest kernel asked for IF = {{value}}; in ring {{cpl}} the CPU leaves IF as it is, without a fault.',
-    pushf: 'It read IF = {{value}}: the real flag, not the virtual CPU’s.',
+    popf: 'The guest kernel tried to turn interrupts off (IF = 0); in ring {{cpl}} the CPU leaves IF at 1, without a fault, and timer interrupts keep coming.',
     table: 'It read the real base {{value}}: the monitor’s shadow table, not the one the guest loaded.',
     register: 'It read the real value {{value}}, not the one the guest believes in.',
+    whyTitle: 'Why it matters',
     why: 'Popek and Goldberg: trap-and-emulate works only if every sensitive instruction is privileged (traps when deprivileged). x86 fails that test.',
     others:
-      '{{count}} sensitive instructions have run without trapping in this session (IRET and segment-register reads and writes come with every interrupt: counted, not marked).',
+      'IRET, PUSHF and segment-register reads and writes are sensitive too and do not trap either; IRET and the segment registers come with every interrupt, so the timeline lists them all and the diagram marks only POPF clearing IF and the instructions that reveal the monitor’s tables (SGDT, SIDT, SLDT, STR, SMSW).',
     dismiss: 'Close',
   },
   bt: {

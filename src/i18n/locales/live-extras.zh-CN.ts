@@ -10,13 +10,13 @@ export const liveExtrasZhCN = {
   sensitive: {
     region: '未陷入的敏感指令',
     caption: '{{insn}} 在 Ring {{cpl}} 执行，没有陷入——监控器根本没看到它',
-    popf: '客户机内核想把 IF 设为 {{value}}；在 Ring {{cpl}} 中 CPU 不改 IF，也不报错。',
-    pushf: '它读到 IF = {{value}}：真实的标志，而不是虚拟 CPU 的 IF。',
+    popf: '客户机内核想关中断（IF = 0）；在 Ring {{cpl}} 中 CPU 让 IF 保持 1，也不报错，时钟中断照样到来。',
     table: '它读到真实的基址 {{value}}：监控器的影子表，而不是客户机自己加载的表。',
     register: '它读到真实的值 {{value}}，而不是客户机以为的值。',
+    whyTitle: '为什么这很重要',
     why: 'Popek 与 Goldberg：只有当所有敏感指令都是特权指令（一执行就陷入）时，陷入与模拟才可行。x86 不满足这一条件。',
     others:
-      '本次会话中共有 {{count}} 条敏感指令未陷入（IRET 和段寄存器的读写在每次中断时都会出现，只计数，不标记）。',
+      'IRET、PUSHF 和段寄存器的读写也是敏感指令，也不会陷入；IRET 和段寄存器的读写在每次中断时都会出现，所以时间线列出全部，图上只标记想清除 IF 的 POPF 和暴露监控器表的指令（SGDT、SIDT、SLDT、STR、SMSW）。',
     dismiss: '关闭',
   },
   bt: {

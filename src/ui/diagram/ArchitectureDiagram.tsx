@@ -11,6 +11,7 @@ import { DEMO_FLOWS, demoFlow } from './demo-flows'
 import { DiagramView, type DiagramItem, type LiveDiagram } from './draw'
 import type { TokenFrame } from './flow-player'
 import { layoutDiagram, type LayoutMetrics } from './layout'
+import { SensitiveMarker } from './SensitiveMarker'
 import { DiagramTexts, architectureMessages, fill } from './texts'
 import type { DiagramFlow } from './trace-adapter'
 import './diagram.css'
@@ -217,6 +218,7 @@ export function ArchitectureDiagram({ onDriver }: ArchitectureDiagramProps) {
       </div>
       <div className="rs-diagram-canvas" ref={canvas}>
         <svg ref={svg} />
+        <SensitiveMarker canvas={canvas} topology={topology} />
       </div>
       <div className="rs-dg-flow-area">
         <FlowCaption shown={shown} texts={texts} heat={heat} />
