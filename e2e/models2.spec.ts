@@ -1,4 +1,5 @@
 import type { Locator } from '@playwright/test'
+import { expectNoViolations } from './axe'
 import { expect, test } from './fixtures'
 import { LivePage } from './pages/live-page'
 
@@ -7,7 +8,7 @@ const count = async (row: Locator) => Number(await row.getAttribute('data-count'
 test('vmware-bt: the translation cache chart warms up with the boot and its counts grow with a command', async ({
   ringside,
   page,
-}) => {
+}, testInfo) => {
   const live = new LivePage(page)
   await ringside.open()
   await live.chooseArch('vmware-bt')
@@ -30,6 +31,10 @@ test('vmware-bt: the translation cache chart warms up with the boot and its coun
   await live.typeInto(live.console(1), 'ls\n')
   await expect.poll(() => count(hits), { timeout: 20_000 }).toBeGreaterThan(before.hits)
   await expect.poll(() => count(chart.getByTestId('bt-count-callouts'))).toBeGreaterThan(0)
+  await expectNoViolations(page, testInfo, 'bt-cache-en', ['[data-testid="bt-cache"]'])
+  await ringside.languageSelect.selectOption('zh-CN')
+  await expect(chart).toContainText('二进制翻译缓存')
+  await expectNoViolations(page, testInfo, 'bt-cache-zh', ['[data-testid="bt-cache"]'])
 })
 
 test('the translation cache chart is only there for VMware BT', async ({ ringside, page }) => {
@@ -48,7 +53,7 @@ test('the translation cache chart is only there for VMware BT', async ({ ringsid
 test('trap-emulate: POPF in the ring-1 kernel is marked on the diagram and named, in both languages', async ({
   ringside,
   page,
-}) => {
+}, testInfo) => {
   const live = new LivePage(page)
   await ringside.open()
   await live.chooseArch('trap-emulate')
@@ -71,10 +76,12 @@ test('trap-emulate: POPF in the ring-1 kernel is marked on the diagram and named
   const kernel = (await page.getByTestId('component-guest-kernel@1').boundingBox())!
   expect(mark.x).toBeLessThanOrEqual(kernel.x)
   expect(mark.x + mark.width).toBeGreaterThanOrEqual(kernel.x + kernel.width)
+  await expectNoViolations(page, testInfo, 'sensitive-en', ['[data-testid="sensitive-caption"]'])
 
   await ringside.languageSelect.selectOption('zh-CN')
   await expect(caption).toContainText('POPF 在 Ring 1 执行，没有陷入——监控器根本没看到它')
   await expect(page.getByTestId('sensitive-where')).toContainText('位于 plat_flags_write')
+  await expectNoViolations(page, testInfo, 'sensitive-zh', ['[data-testid="sensitive-caption"]'])
 
   await page.getByTestId('sensitive-close').click()
   await expect(caption).toHaveCount(0)
