@@ -25,6 +25,7 @@ export const EDGE_SOURCES = {
   },
   kvm: {
     'guest-user>guest-kernel': ['kvm-api', 'intel-sdm-vmx'],
+    'cpu>guest-kernel': ['intel-sdm-vmx', 'kvm-api'],
     'guest-kernel>guest-user': ['intel-sdm-vmx', 'ringside-model'],
     'guest-kernel>kvm': ['intel-sdm-vmx', 'kvm-api'],
     'guest-user>kvm': ['intel-sdm-vmx', 'kvm-api'],
@@ -56,6 +57,7 @@ export const EDGE_SOURCES = {
   },
   'xen-hvm': {
     'guest-user>guest-kernel': ['xen-hvm-ioreq', 'intel-sdm-vmx'],
+    'cpu>guest-kernel': ['intel-sdm-vmx', 'xen-hvm-ioreq'],
     'guest-kernel>guest-user': ['intel-sdm-vmx', 'ringside-model'],
     'guest-kernel>xen': ['intel-sdm-vmx', 'xen-hvm-ioreq'],
     'guest-user>xen': ['intel-sdm-vmx', 'xen-hvm-ioreq'],
@@ -82,6 +84,7 @@ export const EDGE_SOURCES = {
   },
   esxi: {
     'guest-user>guest-kernel': ['esxi-architecture', 'intel-sdm-vmx'],
+    'cpu>guest-kernel': ['intel-sdm-vmx', 'esxi-architecture'],
     'guest-kernel>guest-user': ['intel-sdm-vmx', 'ringside-model'],
     'guest-kernel>vmm': ['intel-sdm-vmx', 'esxi-architecture'],
     'guest-user>vmm': ['intel-sdm-vmx', 'esxi-architecture'],
@@ -111,6 +114,7 @@ export const EDGE_SOURCES = {
   },
   hyperv: {
     'guest-user>guest-kernel': ['hyperv-tlfs', 'intel-sdm-vmx'],
+    'cpu>guest-kernel': ['intel-sdm-vmx', 'hyperv-tlfs'],
     'guest-kernel>guest-user': ['intel-sdm-vmx', 'ringside-model'],
     'guest-kernel>hypervisor': ['intel-sdm-vmx', 'hyperv-tlfs'],
     'guest-user>hypervisor': ['intel-sdm-vmx', 'hyperv-tlfs'],
@@ -208,6 +212,7 @@ export const EDGE_SOURCES = {
   },
   workstation: {
     'guest-user>guest-kernel': ['intel-sdm-vmx'],
+    'cpu>guest-kernel': ['intel-sdm-vmx', 'sugerman-2001'],
     'guest-kernel>guest-user': ['intel-sdm-vmx', 'ringside-model'],
     'guest-kernel>vmm': ['intel-sdm-vmx', 'sugerman-2001'],
     'guest-user>vmm': ['intel-sdm-vmx', 'sugerman-2001'],

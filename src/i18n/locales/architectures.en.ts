@@ -346,6 +346,8 @@ export const architecturesEn: ArchitectureMessages = {
     kvm: {
       'guest-user>guest-kernel':
         "A system call inside the guest: INT 0x80 goes through the guest's own IDT from non-root ring 3 to non-root ring 0. No VM exit — KVM never sees it.",
+      'cpu>guest-kernel':
+        "A CPU exception in the guest — a page fault, #GP, divide error (try fault) — delivered through the guest's own IDT in non-root mode: the exception bitmap does not select it, so there is no VM exit and KVM never sees it (with shadow paging a page fault does exit).",
       'guest-kernel>guest-user':
         "The guest kernel's IRET back to its program, inside non-root mode without an exit. Not drawn by Ringside's model: a flow ends in the guest kernel.",
       'guest-kernel>kvm':
@@ -405,6 +407,8 @@ export const architecturesEn: ArchitectureMessages = {
     'xen-hvm': {
       'guest-user>guest-kernel':
         "A system call inside the guest: through the guest's own IDT, from non-root ring 3 to non-root ring 0, with no VM exit — Xen never sees it.",
+      'cpu>guest-kernel':
+        "A CPU exception in the guest — a page fault, #GP, divide error (try fault) — delivered through the guest's own IDT in non-root mode: the exception bitmap does not select it, so there is no VM exit and Xen never sees it (with shadow paging a page fault does exit).",
       'guest-kernel>guest-user':
         "The guest kernel's IRET back to its program, without an exit. Not drawn by Ringside's model: a flow ends in the guest kernel.",
       'guest-kernel>xen':
@@ -453,6 +457,8 @@ export const architecturesEn: ArchitectureMessages = {
     esxi: {
       'guest-user>guest-kernel':
         "A system call inside the guest, through the guest's own IDT from non-root ring 3 to non-root ring 0: in hardware-assisted mode there is no exit.",
+      'cpu>guest-kernel':
+        "A CPU exception in the guest — a page fault, #GP, divide error (try fault) — delivered through the guest's own IDT in non-root mode: the exception bitmap does not select it, so there is no VM exit and the VMM never sees it.",
       'guest-kernel>guest-user':
         "The guest kernel's IRET back to its program, without an exit. Not drawn by Ringside's model: a flow ends in the guest kernel.",
       'guest-kernel>vmm':
@@ -505,6 +511,8 @@ export const architecturesEn: ArchitectureMessages = {
     hyperv: {
       'guest-user>guest-kernel':
         "A system call inside the child partition, through the guest's own IDT from non-root ring 3 to non-root ring 0: no exit.",
+      'cpu>guest-kernel':
+        "A CPU exception in the guest — a page fault, #GP, divide error (try fault) — delivered through the guest's own IDT in non-root mode: the exception bitmap does not select it, so there is no VM exit and the hypervisor never sees it.",
       'guest-kernel>guest-user':
         "The guest kernel's IRET back to its program, without an exit. Not drawn by Ringside's model: a flow ends in the guest kernel.",
       'guest-kernel>hypervisor':
@@ -683,6 +691,8 @@ export const architecturesEn: ArchitectureMessages = {
     workstation: {
       'guest-user>guest-kernel':
         "A system call inside the guest, through the guest's own IDT from non-root ring 3 to non-root ring 0: with VT-x there is no exit.",
+      'cpu>guest-kernel':
+        "A CPU exception in the guest — a page fault, #GP, divide error (try fault) — delivered through the guest's own IDT in non-root mode: the exception bitmap does not select it, so there is no VM exit and the VMM never sees it.",
       'guest-kernel>guest-user':
         "The guest kernel's IRET back to its program, without an exit. Not drawn by Ringside's model: a flow ends in the guest kernel.",
       'guest-kernel>vmm':

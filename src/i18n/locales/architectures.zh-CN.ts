@@ -294,6 +294,8 @@ export const architecturesZhCN = {
     kvm: {
       'guest-user>guest-kernel':
         '客户机内的系统调用：INT 0x80 经客户机自己的 IDT 从非根模式 Ring 3 进入非根模式 Ring 0。没有虚拟机退出（VM Exit）——KVM 根本看不到它。',
+      'cpu>guest-kernel':
+        '客户机中的 CPU 异常——缺页、#GP、除法错误（试试 fault）——在非根模式下经客户机自己的 IDT 递送：异常位图没有选中它，所以没有虚拟机退出，KVM 看不到它（使用影子页表时，缺页会引起退出）。',
       'guest-kernel>guest-user':
         '客户机内核用 IRET 回到它的程序，在非根模式内完成，没有退出。Ringside 的模型不画出这一步：流在客户机内核处结束。',
       'guest-kernel>kvm':
@@ -351,6 +353,8 @@ export const architecturesZhCN = {
     'xen-hvm': {
       'guest-user>guest-kernel':
         '客户机内的系统调用：经客户机自己的 IDT 从非根模式 Ring 3 进入非根模式 Ring 0，没有虚拟机退出——Xen 看不到它。',
+      'cpu>guest-kernel':
+        '客户机中的 CPU 异常——缺页、#GP、除法错误（试试 fault）——在非根模式下经客户机自己的 IDT 递送：异常位图没有选中它，所以没有虚拟机退出，Xen 看不到它（使用影子页表时，缺页会引起退出）。',
       'guest-kernel>guest-user':
         '客户机内核用 IRET 回到它的程序，没有退出。Ringside 的模型不画出这一步：流在客户机内核处结束。',
       'guest-kernel>xen':
@@ -398,6 +402,8 @@ export const architecturesZhCN = {
     esxi: {
       'guest-user>guest-kernel':
         '客户机内的系统调用，经客户机自己的 IDT 从非根模式 Ring 3 进入非根模式 Ring 0：在硬件辅助虚拟化模式下没有退出。',
+      'cpu>guest-kernel':
+        '客户机中的 CPU 异常——缺页、#GP、除法错误（试试 fault）——在非根模式下经客户机自己的 IDT 递送：异常位图没有选中它，所以没有虚拟机退出，VMM 看不到它。',
       'guest-kernel>guest-user':
         '客户机内核用 IRET 回到它的程序，没有退出。Ringside 的模型不画出这一步：流在客户机内核处结束。',
       'guest-kernel>vmm':
@@ -445,6 +451,8 @@ export const architecturesZhCN = {
     hyperv: {
       'guest-user>guest-kernel':
         '子分区内的系统调用，经客户机自己的 IDT 从非根模式 Ring 3 进入非根模式 Ring 0：没有退出。',
+      'cpu>guest-kernel':
+        '客户机中的 CPU 异常——缺页、#GP、除法错误（试试 fault）——在非根模式下经客户机自己的 IDT 递送：异常位图没有选中它，所以没有虚拟机退出，Hypervisor 看不到它。',
       'guest-kernel>guest-user':
         '客户机内核用 IRET 回到它的程序，没有退出。Ringside 的模型不画出这一步：流在客户机内核处结束。',
       'guest-kernel>hypervisor':
@@ -596,6 +604,8 @@ export const architecturesZhCN = {
     workstation: {
       'guest-user>guest-kernel':
         '客户机内的系统调用，经客户机自己的 IDT 从非根模式 Ring 3 进入非根模式 Ring 0：使用 VT-x 时没有退出。',
+      'cpu>guest-kernel':
+        '客户机中的 CPU 异常——缺页、#GP、除法错误（试试 fault）——在非根模式下经客户机自己的 IDT 递送：异常位图没有选中它，所以没有虚拟机退出，VMM 看不到它。',
       'guest-kernel>guest-user':
         '客户机内核用 IRET 回到它的程序，没有退出。Ringside 的模型不画出这一步：流在客户机内核处结束。',
       'guest-kernel>vmm':

@@ -26,6 +26,8 @@ export const ESXI: TopologySpec = {
   ],
   edges: [
     ...guestEdges(),
+    // A guest exception the exception bitmap does not select goes through the guest's own IDT, no exit (vtx-model guestTrap).
+    e('cpu', 'guest-kernel', 'trap'),
     e('guest-kernel', 'vmm', 'trap'),
     e('guest-user', 'vmm', 'trap'),
     e('vmm', 'guest-kernel', 'return'),

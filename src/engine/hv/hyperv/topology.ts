@@ -26,6 +26,8 @@ export const HYPERV: TopologySpec = {
   ],
   edges: [
     ...guestEdges(),
+    // A guest exception the exception bitmap does not select goes through the guest's own IDT, no exit (vtx-model guestTrap).
+    e('cpu', 'guest-kernel', 'trap'),
     e('guest-kernel', 'hypervisor', 'trap'),
     e('guest-user', 'hypervisor', 'trap'),
     e('hypervisor', 'guest-kernel', 'return'),

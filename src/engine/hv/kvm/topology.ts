@@ -18,6 +18,8 @@ export const KVM: TopologySpec = {
   ],
   edges: [
     ...guestEdges(),
+    // A guest exception the exception bitmap does not select goes through the guest's own IDT, no exit (vtx-model guestTrap).
+    e('cpu', 'guest-kernel', 'trap'),
     e('guest-kernel', 'kvm', 'trap'),
     e('guest-user', 'kvm', 'trap'),
     e('kvm', 'guest-kernel', 'return'),

@@ -27,6 +27,8 @@ export const WORKSTATION: TopologySpec = {
   ],
   edges: [
     ...guestEdges(),
+    // A guest exception the exception bitmap does not select goes through the guest's own IDT, no exit (vtx-model guestTrap).
+    e('cpu', 'guest-kernel', 'trap'),
     e('guest-kernel', 'vmm', 'trap'),
     e('guest-user', 'vmm', 'trap'),
     e('vmm', 'guest-kernel', 'return'),

@@ -26,6 +26,8 @@ export const XEN_HVM: TopologySpec = {
   ],
   edges: [
     ...guestEdges(),
+    // A guest exception the exception bitmap does not select goes through the guest's own IDT, no exit (vtx-model guestTrap).
+    e('cpu', 'guest-kernel', 'trap'),
     e('guest-kernel', 'xen', 'trap'),
     e('guest-user', 'xen', 'trap'),
     e('xen', 'guest-kernel', 'return'),
