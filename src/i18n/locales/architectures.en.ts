@@ -390,7 +390,7 @@ export const architecturesEn: ArchitectureMessages = {
       'host-kernel>nic':
         "Not used by Ringside's model: the emulated PC has no network card. On a real host the NIC driver (and vhost-net behind it) works here.",
       'disk>host-kernel':
-        "The host's disk interrupt: a read of the disk image has finished; the host kernel wakes QEMU (or the vhost worker), which raises the guest's disk interrupt.",
+        "Not used by Ringside's model: the emulated disk completes at once, so its interrupt is already pending at the VM entry that ends the access and is injected there. On a real host the disk's completion interrupt arrives here; the host kernel wakes QEMU (or the vhost worker), which raises the guest's disk interrupt.",
       'uart>host-kernel':
         "Console input: the host kernel takes the interrupt of the terminal the user types into and hands the bytes to QEMU's character device; the 16550 model then raises the guest's IRQ 4.",
       'nic>host-kernel':
@@ -448,7 +448,7 @@ export const architecturesEn: ArchitectureMessages = {
       'dom0-kernel>nic':
         "Not used by Ringside's model: the emulated PC has no network card. On a real system Dom0 holds the NIC driver, with netback behind it.",
       'disk>xen':
-        "A physical disk interrupt reaches Xen first (Xen owns the interrupt controllers); the disk is Dom0's, so Xen forwards it to Dom0 as an event, and QEMU completes the guest's emulated disk request.",
+        "Not used by Ringside's model: the emulated disk completes at once, so its interrupt is already pending at the VM entry that ends the access and is injected there. On a real system the physical disk interrupt reaches Xen first (Xen owns the interrupt controllers) and, the disk being Dom0's, goes on to Dom0 as an event.",
       'nic>xen':
         "Not used by Ringside's model: the emulated PC has no network card. On a real system Xen forwards the NIC's interrupt to Dom0 as an event.",
       'uart>xen':
@@ -494,7 +494,7 @@ export const architecturesEn: ArchitectureMessages = {
       'vmkernel>nic':
         "Not used by Ringside's model: the emulated PC has no network card. On a real host the VMkernel's network stack drives the NIC here.",
       'disk>vmkernel':
-        "The physical disk interrupt is taken by the VMkernel's driver, which hands it to the VMM to post the guest's virtual interrupt (a modelling choice).",
+        "Not used by Ringside's model: the emulated disk completes at once, so its interrupt is already pending at the VM entry that ends the access and is injected there. On a real host the VMkernel's driver takes the disk interrupt and the VMM posts the guest's virtual interrupt (a modelling choice).",
       'uart>vmkernel':
         "Console input: the VMkernel takes the serial interrupt and hands it to the VMM, which posts the guest's virtual IRQ 4 (a modelling choice).",
       'nic>vmkernel':
@@ -549,7 +549,7 @@ export const architecturesEn: ArchitectureMessages = {
       'disk>root-kernel':
         "The disk's answer returns to the root's storage stack; the VSP writes the reply into the channel's \"in\" ring and signals the child.",
       'disk>hypervisor':
-        "A disk interrupt on the emulated IDE path is taken by the hypervisor and redirected to the root, where VMWP's emulated controller asserts the child's virtual IRQ 14 (a modelling choice on the exact path).",
+        "Not used by Ringside's model: the emulated disk completes at once, so its interrupt is already pending at the VM entry that ends the access and is injected there. On a real host the hypervisor takes the physical interrupt and redirects it to the root partition, which owns the disk.",
       'nic>hypervisor':
         "Not used by Ringside's model: the emulated PC has no network card. On a real host the hypervisor redirects the NIC's interrupt to the root partition.",
       'uart>hypervisor':
@@ -725,7 +725,7 @@ export const architecturesEn: ArchitectureMessages = {
       'host-kernel>nic':
         "Not used by Ringside's model: the emulated PC has no network card. On a real host a guest's transmit becomes a write() to the VMNet driver, which drives the NIC here.",
       'disk>host-kernel':
-        "The disk interrupt is the host OS's (it owns the hardware): the host takes it, and the VMM world is switched back in to raise the guest's virtual disk interrupt.",
+        "Not used by Ringside's model: the emulated disk completes at once, so its interrupt is already pending at the VM entry that ends the access and is injected there. On a real host the disk interrupt is the host OS's; the VMM world is then switched back in to raise the guest's virtual disk interrupt.",
       'uart>host-kernel':
         "Console input is the host's: the host takes the interrupt, and the VMM world is switched back in to raise the guest's virtual IRQ 4.",
       'nic>host-kernel':

@@ -336,7 +336,7 @@ export const architecturesZhCN = {
       'host-kernel>nic':
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实宿主机上，网卡驱动（及其后的 vhost-net）在这里工作。',
       'disk>host-kernel':
-        '宿主机的磁盘中断：磁盘镜像的读取已完成；宿主机内核唤醒 QEMU（或 vhost 工作线程），由它向客户机发出磁盘中断。',
+        'Ringside 的模型不使用这条边：模拟磁盘立即完成，它的中断在结束这次访问的虚拟机进入时已经待处理，并在那里注入。在真实宿主机上，磁盘的完成中断到达这里；宿主机内核唤醒 QEMU（或 vhost 工作线程），由它向客户机发出磁盘中断。',
       'uart>host-kernel':
         '控制台输入：宿主机内核接收用户打字的终端的中断，把字节交给 QEMU 的字符设备；16550 模型随后向客户机发出 IRQ 4。',
       'nic>host-kernel':
@@ -393,7 +393,7 @@ export const architecturesZhCN = {
       'dom0-kernel>nic':
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实系统上，Dom0 持有网卡驱动，其后是 netback。',
       'disk>xen':
-        '物理磁盘中断先到达 Xen（Xen 掌管中断控制器）；磁盘属于 Dom0，Xen 把中断以事件的形式转给 Dom0，由 QEMU 完成客户机的模拟磁盘请求。',
+        'Ringside 的模型不使用这条边：模拟磁盘立即完成，它的中断在结束这次访问的虚拟机进入时已经待处理，并在那里注入。在真实系统上，物理磁盘中断先到达 Xen（Xen 掌管中断控制器）；磁盘属于 Dom0，于是以事件的形式转给 Dom0。',
       'nic>xen':
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实系统上，Xen 把网卡中断以事件的形式转给 Dom0。',
       'uart>xen':
@@ -434,7 +434,8 @@ export const architecturesZhCN = {
         'Ringside 的模型不使用这条边：串口输出止于 VMX 的系统调用，VMkernel 的串口驱动不画出。',
       'vmkernel>nic':
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实主机上，VMkernel 的网络栈在这里驱动网卡。',
-      'disk>vmkernel': '物理磁盘中断由 VMkernel 的驱动接收，再交给 VMM 向客户机投递虚拟中断（建模选择）。',
+      'disk>vmkernel':
+        'Ringside 的模型不使用这条边：模拟磁盘立即完成，它的中断在结束这次访问的虚拟机进入时已经待处理，并在那里注入。在真实主机上，VMkernel 的驱动接收磁盘中断，由 VMM 向客户机投递虚拟中断（建模选择）。',
       'uart>vmkernel':
         '控制台输入：VMkernel 接收串口中断并交给 VMM，由 VMM 向客户机投递虚拟 IRQ 4（建模选择）。',
       'nic>vmkernel':
@@ -486,7 +487,7 @@ export const architecturesZhCN = {
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实主机上，根分区在虚拟交换机之后的网卡驱动在这里工作。',
       'disk>root-kernel': '磁盘的回答回到根分区的存储栈；VSP 把回复写入通道的 “in” 环并通知子分区。',
       'disk>hypervisor':
-        '模拟 IDE 路径上的磁盘中断由 Hypervisor 接收并转给根分区，由 VMWP 模拟的控制器向子分区提出虚拟 IRQ 14（确切路径是建模选择）。',
+        'Ringside 的模型不使用这条边：模拟磁盘立即完成，它的中断在结束这次访问的虚拟机进入时已经待处理，并在那里注入。在真实主机上，Hypervisor 接收物理中断并转给拥有磁盘的根分区。',
       'nic>hypervisor':
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实主机上，Hypervisor 把网卡中断转给根分区。',
       'uart>hypervisor':
@@ -635,7 +636,7 @@ export const architecturesZhCN = {
       'host-kernel>nic':
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实宿主机上，客户机发送的数据变成对 VMNet 驱动的 write()，由它在这里驱动网卡。',
       'disk>host-kernel':
-        '磁盘中断属于宿主机操作系统（它掌管硬件）：宿主机接收中断，再切回 VMM 世界，向客户机发出虚拟磁盘中断。',
+        'Ringside 的模型不使用这条边：模拟磁盘立即完成，它的中断在结束这次访问的虚拟机进入时已经待处理，并在那里注入。在真实宿主机上，磁盘中断属于宿主机操作系统；随后切回 VMM 世界，向客户机发出虚拟磁盘中断。',
       'uart>host-kernel': '控制台输入属于宿主机：宿主机接收中断，再切回 VMM 世界，向客户机发出虚拟 IRQ 4。',
       'nic>host-kernel':
         'Ringside 的模型不使用这条边：模拟的 PC 没有网卡。在真实宿主机上，网卡在这里中断宿主机内核。',
