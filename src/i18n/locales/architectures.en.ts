@@ -330,7 +330,7 @@ export const architecturesEn: ArchitectureMessages = {
       'guest-kernel>nic':
         "Not used by Ringside's model: the emulated PC has no network card. On a real machine the kernel's network driver programs the NIC's registers and rings here.",
       'disk>guest-kernel':
-        "The disk's completion interrupt (IRQ 14, or the virtio block device's) arrives through the 8259A and the IDT straight in the kernel's handler.",
+        "The disk's completion interrupt (IRQ 14, or the virtio block device's) arrives through the 8259A and the IDT straight into the kernel's handler.",
       'uart>guest-kernel':
         "The serial port's interrupt (IRQ 4) when a key is typed: the kernel's handler reads the byte from the receive register.",
       'nic>guest-kernel':
@@ -769,7 +769,7 @@ export const architecturesEn: ArchitectureMessages = {
       'host-kernel>cpu':
         'Port I/O to the 8259A interrupt controller (end of interrupt, masks), drawn as part of the CPU box (a modelling choice: the diagram has no chipset box).',
       'cpu>host-kernel':
-        'A CPU exception — a page fault, or #GP from a privileged instruction such as CLI or HLT in a container process, which becomes SIGSEGV — handled by the one kernel.',
+        'A CPU exception — a page fault, or #GP from a privileged instruction such as CLI or HLT in a container process — handled by the one kernel, which kills the process (SIGSEGV on Linux).',
     },
   },
   edgeKinds: {

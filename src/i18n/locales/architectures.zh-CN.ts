@@ -320,7 +320,7 @@ export const architecturesZhCN = {
       'vhost>host-kernel':
         'vhost 工作线程不离开内核，直接把虚拟队列中的请求提交给宿主机的块设备层（建模选择：块设备的 vhost 线程）。',
       'host-kernel>vhost':
-        '宿主机块设备层把完成的请求交还 vhost 工作线程，由它写入已用环（used ring）（块设备的 vhost 线程是建模选择）。',
+        '宿主机块设备层把完成的请求交还 vhost 工作线程，由它写入已用环（used ring）；块设备的 vhost 线程是建模选择。',
       'host-kernel>kvm':
         '宿主机的时钟中断触发 KVM 内核态 PIT 的 hrtimer，它在内核态 PIC 中提出客户机的 IRQ 0；KVM 在下一次进入时注入。',
       'virsh>libvirtd': 'virsh 通过本地套接字把每条命令（list、start、destroy）发给 libvirt 守护进程。',
@@ -671,7 +671,7 @@ export const architecturesZhCN = {
       'host-kernel>cpu':
         '对 8259A 中断控制器的端口 I/O（结束中断、屏蔽），画在 CPU 方框里（建模选择：图中没有单独的芯片组方框）。',
       'cpu>host-kernel':
-        'CPU 异常——缺页，或容器进程执行 CLI、HLT 之类特权指令引发的 #GP（随后变成 SIGSEGV）——由唯一的内核处理。',
+        'CPU 异常——缺页，或容器进程执行 CLI、HLT 之类特权指令引发的 #GP——由唯一的内核处理，它杀死该进程（在 Linux 上是 SIGSEGV）。',
     },
   } satisfies EdgeTexts,
   edgeKinds: {
