@@ -55,9 +55,7 @@ describe('the binary-translation cache history', () => {
       ],
       totals: [2, 256, 0, 0],
     })
-    const before = h.version
     h.consume(v, 3, 3)
-    expect(h.version).toBeGreaterThan(before)
     expect(h.figures()).toEqual({
       buckets: [
         [1, 0, 0, 0],
@@ -68,7 +66,6 @@ describe('the binary-translation cache history', () => {
       ],
       totals: [2, 256, 1, 1],
     })
-    expect(h.any).toBe(true)
   })
 
   it('starts over with a new stream', () => {

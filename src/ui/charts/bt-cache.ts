@@ -50,45 +50,27 @@ export class BtCacheHistory {
   private lastSeq = -1
   /** The bucket of the newest event of any kind: the chart reaches it. */
   private newest = -1
-  /** Increases whenever the figures change. */
-  version = 0
 
   readonly consume = (v: RecordView, start: number, count: number): void => {
     const u = v.u32
     const f = v.f64
-    let changed = false
     for (let i = start, end = start + count; i < end; i++) {
       const b = i * RECORD_WORDS
       const seq = f[(b + W.seq) >> 1]!
-      if (seq <= this.lastSeq) {
-        this.clear()
-        changed = true
-      }
+      if (seq <= this.lastSeq) this.clear()
       this.lastSeq = seq
-      const kind = u[b + W.head]! & 0xff
-      const series =
-        kind === EventKind.BtTranslate
-          ? 0
-          : kind === EventKind.BtCacheHit
-            ? 1
-            : kind === EventKind.BtCallout
-              ? 2
-              : kind === EventKind.BtInvalidate
-                ? 3
-                : -1
-      if (series < 0 && i < end - 1) continue
+      // BtTranslate, BtCacheHit, BtCallout and BtInvalidate are consecutive kinds, in BT_SERIES order.
+      const series = (u[b + W.head]! & 0xff) - EventKind.BtTranslate
+      const bt = series >= 0 && series < 4
+      // The last record of a batch is the newest: the chart reaches its time.
+      if (!bt && i < end - 1) continue
       const bucket = btBucket(f[(b + W.cycle) >> 1]!)
-      if (bucket > this.newest) {
-        this.newest = bucket
-        changed = true
-      }
-      if (series < 0) continue
+      this.newest = Math.max(this.newest, bucket)
+      if (!bt) continue
       const n = series === 1 ? u[b + W.arg1]! : 1
       this.counts[bucket * 4 + series] += n
       this.sums[series] += n
-      changed = true
     }
-    if (changed) this.version++
   }
 
   clear(): void {
@@ -96,12 +78,6 @@ export class BtCacheHistory {
     this.sums.fill(0)
     this.lastSeq = -1
     this.newest = -1
-    this.version++
-  }
-
-  /** Whether any translator event has been seen in this stream. */
-  get any(): boolean {
-    return this.sums.some((n) => n > 0)
   }
 
   figures(): BtFigures {

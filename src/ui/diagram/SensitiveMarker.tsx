@@ -94,22 +94,38 @@ export function SensitiveMarker({
       if (target === null || host === null) return setPlace(null)
       const c = el.getBoundingClientRect()
       const r = target.getBoundingClientRect()
-      setPlace({
+      const next = {
         host,
         left: r.left - c.left + el.scrollLeft,
         top: r.top - c.top + el.scrollTop,
         width: r.width,
         height: r.height,
-      })
+      }
+      setPlace((prev) =>
+        prev !== null &&
+        prev.host === host &&
+        prev.left === next.left &&
+        prev.top === next.top &&
+        prev.width === next.width &&
+        prev.height === next.height
+          ? prev
+          : next,
+      )
     }
     measure()
-    // The diagram redraws after its canvas changes size: measure once it has.
-    const ro = new ResizeObserver(() => {
+    // The diagram is drawn again when its canvas changes size, its language or its theme: measure
+    // once it has (each drawing sets the SVG's size).
+    const later = () => {
       if (frame === 0) frame = requestAnimationFrame(measure)
-    })
+    }
+    const ro = new ResizeObserver(later)
     ro.observe(el)
+    const mo = new MutationObserver(later)
+    const svg = el.querySelector('svg')
+    if (svg !== null) mo.observe(svg, { attributes: true, attributeFilter: ['width', 'height', 'viewBox'] })
     return () => {
       ro.disconnect()
+      mo.disconnect()
       cancelAnimationFrame(frame)
     }
   }, [canvas, component])
