@@ -52,13 +52,17 @@ function parseDiagram(raw: unknown): DiagramChoice | undefined {
   return { arch, vms: vms ? (r.vms as number) : DEFAULT_DIAGRAM.vms }
 }
 
-/** The live view's choices: scenario, speed, step unit and guest image. */
+/** The live view's choices: scenario, speed, step unit and guest images. */
 export interface LiveSettings {
   readonly scenario: ScenarioId
   readonly speed: RunSpeedId
   readonly stepUnit: StepUnit
-  /** A guest image's name in guests.json (checked against the manifest when a session starts). */
-  readonly guest: string
+  /**
+   * The guest image the user picked for each architecture, by its name in guests.json (checked against
+   * the manifest when a session starts). An architecture without one boots its default
+   * (`defaultGuest` in slices/guest-platforms.ts).
+   */
+  readonly guests: Readonly<Partial<Record<ArchId, string>>>
 }
 
 export const STEP_UNITS: readonly StepUnit[] = ['instruction', 'event', 'flow']
@@ -66,7 +70,7 @@ export const DEFAULT_LIVE: LiveSettings = {
   scenario: 'boot',
   speed: DEFAULT_SPEED,
   stepUnit: 'flow',
-  guest: 'ringos-native',
+  guests: {},
 }
 
 function parseLive(raw: unknown): LiveSettings | undefined {
@@ -76,8 +80,15 @@ function parseLive(raw: unknown): LiveSettings | undefined {
     scenario: isScenarioId(r.scenario) ? r.scenario : DEFAULT_LIVE.scenario,
     speed: isRunSpeedId(r.speed) ? r.speed : DEFAULT_LIVE.speed,
     stepUnit: STEP_UNITS.find((u) => u === r.stepUnit) ?? DEFAULT_LIVE.stepUnit,
-    guest: isGuestName(r.guest) ? r.guest : DEFAULT_LIVE.guest,
+    guests: parseGuests(r.guests),
   }
+}
+
+function parseGuests(raw: unknown): LiveSettings['guests'] {
+  if (typeof raw !== 'object' || raw === null) return DEFAULT_LIVE.guests
+  return Object.fromEntries(
+    Object.entries(raw).filter(([arch, name]) => isArchId(arch) && isGuestName(name)),
+  ) as LiveSettings['guests']
 }
 
 /**

@@ -24,7 +24,7 @@ export type ScenarioStep =
   | { readonly kind: 'type'; readonly vm: number; readonly text: string }
   /**
    * One line in the management shell, chosen by the shell's first tool (`virsh`, `xl`, `vim-cmd`,
-   * `Get-VM`): the same request, as each architecture's tool spells it.
+   * `Get-VM`, `vmrun`, `runc`): the same request, as each architecture's tool spells it.
    */
   | { readonly kind: 'manage'; readonly lines: Readonly<Record<string, string>> }
 
@@ -58,6 +58,8 @@ export const SCENARIOS = [
           xl: 'xl list',
           'vim-cmd': 'vim-cmd vmsvc/getallvms',
           'Get-VM': 'Get-VM',
+          vmrun: 'vmrun list',
+          runc: 'runc list',
         },
       },
     ],

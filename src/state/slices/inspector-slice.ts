@@ -143,8 +143,9 @@ export const createInspectorSlice: SessionSlice<InspectorSlice> = (
       requestAnswer()
     },
     guestMapBytes: async () => {
-      const name = get().live.config?.guest
-      if (guests === null || name === undefined) return null
+      // The image the session runs (the one asked for may not run on the architecture).
+      const name = get().live.image
+      if (guests === null || name === null) return null
       const map = (await guests.images()).find((i) => i.name === name)?.map
       return map === undefined ? null : guests.file(map)
     },

@@ -9,6 +9,7 @@ import { SCENARIOS, scenarioRuns } from '../../engine/session/scenarios'
 import { utf8Decode } from '../../engine/util/utf8'
 import { createSessionStore, type SessionStore } from '../session-store'
 import { DEFAULT_LIVE, parseSettings } from '../settings'
+import { defaultGuest } from './guest-platforms'
 
 const GUESTS = new URL('../../../public/guests/', import.meta.url)
 const served: string[] = []
@@ -140,6 +141,24 @@ describe('the live session', () => {
     expect(store.getState().live.session?.vms[0]?.platform).toBe('native')
   })
 
+  it("boots each architecture's default image unless the user picked another that runs there", async () => {
+    const store = await open()
+    const image = async (arch: 'container' | 'xen-pv' | 'kvm', guest: string) => {
+      await store.getState().openSession({ arch, vms: 1, guest })
+      expect(store.getState().live.phase).toBe('ready')
+      return store.getState().live.image
+    }
+    // Containers need the kernel with namespaces and runc on its disk, though ringos-native's platform fits.
+    expect(await image('container', defaultGuest('container'))).toBe('ringos-container')
+    expect(served.some((u) => u.endsWith('ringos-container-disk.img'))).toBe(true)
+    expect(store.getState().live.images).toEqual(['ringos-native', 'ringos-container'])
+    expect(await image('container', 'ringos-native')).toBe('ringos-native')
+    expect(await image('container', 'ringos-virtio')).toBe('ringos-container')
+    expect(await image('xen-pv', 'ringos-native')).toBe('ringos-xen-pv')
+    expect(store.getState().live.session?.vms[0]?.platform).toBe('xen-pv')
+    expect(await image('kvm', defaultGuest('kvm'))).toBe('ringos-native')
+  })
+
   it('re-creates the session with the same choices after the engine crashed and restarted', async () => {
     const store = await open()
     await store.getState().openSession(bare)
@@ -178,12 +197,16 @@ describe('scenarios and settings', () => {
 
   it('stored live choices are validated field by field', () => {
     expect(
-      parseSettings('{"live":{"scenario":"cpuinfo","speed":"warp","stepUnit":"event","guest":"../x"}}').live,
+      parseSettings(
+        '{"live":{"scenario":"cpuinfo","speed":"warp","stepUnit":"event","guests":{"kvm":"ringos-virtio","bare":"../x","vax":"a"}}}',
+      ).live,
     ).toEqual({
       ...DEFAULT_LIVE,
       scenario: 'cpuinfo',
       stepUnit: 'event',
+      guests: { kvm: 'ringos-virtio' },
     })
+    expect(parseSettings('{"live":{"guests":["ringos-native"]}}').live?.guests).toEqual({})
   })
 
   it('the guest manifest keeps only plain file names and known platforms', () => {

@@ -6,7 +6,7 @@ import type { StepUnit } from '../../engine/session/session'
 import { utf8Encode } from '../../engine/util/utf8'
 import type { ModelInfo, SessionInfo, SessionStatus } from '../../worker/protocol'
 import { ConsoleBuffers } from '../console-buffers'
-import { runsOn } from './guest-platforms'
+import { chooseGuest, runsOn } from './guest-platforms'
 import { DEFAULT_SPEED, runSpeed, type RunSpeedId } from './run-speed'
 import type { SessionSlice } from './slice'
 
@@ -14,6 +14,7 @@ import type { SessionSlice } from './slice'
 export interface LiveConfig {
   readonly arch: ArchId
   readonly vms: number
+  /** The image to boot, if it runs on `arch` (else the architecture's default: {@link chooseGuest}). */
   readonly guest: string
 }
 
@@ -59,7 +60,7 @@ export interface LiveState {
   readonly management: readonly ManagementEntry[]
   /** The guest images guests.json offers for the architecture, by name (known once a session has been opened). */
   readonly images: readonly string[]
-  /** The image the session runs: the chosen one, or the first that runs on the architecture. */
+  /** The image the session runs: the chosen one if it runs on the architecture, else its default. */
   readonly image: string | null
   /** Counts openSession calls: views of a session (a terminal's contents) start over when it changes. */
   readonly serial: number
@@ -237,8 +238,9 @@ export const createLiveSlice: SessionSlice<LiveSlice> = (
           })
         }
         if (guests === null) throw new Error('no guest images')
-        const images = (await guests.images()).filter((i) => runsOn(config.arch, i.platform))
-        const image = images.find((i) => i.name === config.guest) ?? images[0]
+        const all = await guests.images()
+        const images = all.filter((i) => runsOn(config.arch, i.platform))
+        const image = chooseGuest(config.arch, all, config.guest)
         if (!current()) return
         setLive({ images: images.map((i) => i.name), image: image?.name ?? null })
         if (image === undefined)

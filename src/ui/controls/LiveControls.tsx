@@ -143,8 +143,9 @@ export function LiveControls() {
   const { t, i18n } = useTranslation()
   const live = useApp(useShallow(selectLive))
   const setLive = useApp((s) => s.setLive)
-  const { stepping, running, hasSession, shell, images, image } = useSession(
+  const { stepping, running, hasSession, shell, images, image, arch } = useSession(
     useShallow((s) => ({
+      arch: s.live.config?.arch ?? null,
       stepping: canStep(s.live.status),
       running: s.live.running,
       hasSession: s.live.session !== null,
@@ -239,13 +240,13 @@ export function LiveControls() {
               {t(`live.speeds.${live.speed}`)}
             </output>
           </label>
-          {images.length > 1 && (
+          {images.length > 1 && image !== null && arch !== null && (
             <label className="rs-field">
               <span>{t('live.guest')}</span>
               <select
                 data-testid="guest-picker"
-                value={image ?? live.guest}
-                onChange={(e) => setLive({ guest: e.target.value })}
+                value={image}
+                onChange={(e) => setLive({ guests: { ...live.guests, [arch]: e.target.value } })}
               >
                 {images.map((name) => (
                   <option key={name} value={name}>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { useShallow } from 'zustand/react/shallow'
 import { selectDiagram, selectLive } from '../../state/app-store'
 import { useApp, useSession, useSessionStoreApi } from '../../state/context'
+import { defaultGuest } from '../../state/slices/guest-platforms'
 import type { SessionState, SessionStore } from '../../state/session-store'
 import { architectureMessages, fill } from '../diagram/texts'
 import { flowLabel } from './flow-labels'
@@ -63,7 +64,10 @@ export function useLiveSync(): void {
   const feed = useLiveFeed()
   const { arch, vms } = useApp(useShallow(selectDiagram))
   const { guest, speed } = useApp(
-    useShallow((s) => ({ guest: selectLive(s).guest, speed: selectLive(s).speed })),
+    useShallow((s) => ({
+      guest: selectLive(s).guests[arch] ?? defaultGuest(arch),
+      speed: selectLive(s).speed,
+    })),
   )
   const held = useSession((s) => s.live.held)
   const { i18n } = useTranslation()
