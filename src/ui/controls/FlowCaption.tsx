@@ -33,6 +33,9 @@ export function FlowCaption({ speed }: { speed: RunSpeedId }) {
       data-testid="live-caption"
       data-kind={flow.kind}
       data-hop={hop}
+      data-flow={shown.serial}
+      data-label={flow.label}
+      data-path={[comps[flow.hops[0].from], ...flow.hops.map((h) => comps[h.to])].map((c) => c.id).join(' ')}
       aria-live={speed === 'flow' ? 'polite' : undefined}
     >
       <strong>{flow.label}</strong>

@@ -20,6 +20,8 @@ export interface ShownFlow {
   readonly flow: DiagramFlow
   readonly hop: number
   readonly topology: Topology
+  /** Counts the flows shown: tells two flows with the same label apart. */
+  readonly serial: number
 }
 
 export interface FrameClock {
@@ -195,7 +197,7 @@ export class LiveDiagramFeed {
     if (f !== null && topology !== null) {
       if (f.serial !== this.serial || f.hop !== this.shown?.hop) {
         this.serial = f.serial
-        this.shown = { flow: f.flow, hop: f.hop, topology }
+        this.shown = { flow: f.flow, hop: f.hop, topology, serial: f.serial }
         this.notify()
       }
     } else if (this.shown !== null && this.shown.hop !== -1) {
