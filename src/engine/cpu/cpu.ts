@@ -291,6 +291,8 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
   // Hooks for hypervisor models (null/false by default; tested off the hot path)
   trapInterceptor: TrapInterceptor | null = null
   sensitiveWatch = false
+  /** The lowest CPL whose sensitive instructions {@link sensitive} reports (1: every deprivileged ring). */
+  sensitiveWatchMinCpl = 1
   /** Binary translation: sensitive-but-unprivileged instructions at CPL > 0 are offered here first (interceptors.ts). */
   sensitiveInterceptor: SensitiveInterceptor | null = null
   /** Binary translation: privileged instructions about to raise #GP(0) at CPL > 0 are offered here first (interceptors.ts). */
@@ -1043,9 +1045,9 @@ export class Cpu implements LazyFlags, Snapshottable, CodeCache {
     return this.raise(Vec.GP, 0)
   }
 
-  /** Reports a sensitive-but-unprivileged instruction executed at CPL > 0 (when a model asked). */
+  /** Reports a sensitive-but-unprivileged instruction executed at CPL ≥ {@link sensitiveWatchMinCpl} > 0 (when a model asked). */
   sensitive(kind: SensitiveInsn, value: number): void {
-    if (!this.sensitiveWatch || this.cpl === 0) return
+    if (!this.sensitiveWatch || this.cpl < this.sensitiveWatchMinCpl) return
     this.syncClock()
     this.sink.emit(EventKind.SensitiveNoTrap, kind, this.insnEip() >>> 0, value >>> 0, this.cpl)
   }

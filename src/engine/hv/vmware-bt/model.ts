@@ -133,6 +133,13 @@ export class VmwareBtModel extends RingCompressionModel<VmwareBtCostId> {
     this.vcpus.set(vm.index, v)
     bt.tc = v.tc
     bt.sensitiveInterceptor = (insn, slot) => this.sensitive(v, mon, p, insn, slot)
+    // Guest user code runs untranslated in ring 3, where SGDT/SIDT/SLDT/STR/SMSW still read the
+    // monitor's registers (x86-virtualization-facts.md §2, the "Red Pill"): the CPU reports those as
+    // SensitiveNoTrap. Ring 1 is left out: there the translator rewrites POPF, PUSHF and the
+    // descriptor-table stores into call-outs, and lets PUSH/POP of segment registers and IRET run as
+    // they are [R] (the shadow descriptors keep the values the guest expects).
+    bt.sensitiveWatch = true
+    bt.sensitiveWatchMinCpl = 3
     bt.privilegedInterceptor = (insn, slot) => this.privileged(v, mon, p, insn, slot)
     bt.storeCallout = (linear, size, value) => this.storeCallout(v, mon, p, linear, size, value)
   }
