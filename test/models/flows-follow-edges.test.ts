@@ -1,9 +1,10 @@
 /**
  * Every hop a model reports is drawn by the diagram along an edge of the architecture's topology; a
  * hop between two components with no edge would make a token jump across the picture. This runs the
- * same day's work — boot, a line on the console, a file read, `ps`, a management command, with a
- * second VM running — on every architecture (and on each paravirtual platform it offers) and checks
- * every hop against the instantiated topology's edges.
+ * same day's work — boot, a line on the console, a file read, `ps`, two programs that fault (`fault
+ * gp`, `fault pf`: the guest's exceptions), a management command, with a second VM running — on every
+ * architecture (and on each paravirtual platform it offers) and checks every hop against the
+ * instantiated topology's edges.
  */
 import { describe, expect, it } from 'vitest'
 import { EventBatcher } from '../../src/engine/trace/batcher'
@@ -50,14 +51,16 @@ describe.each(CASES)('$arch on the $platform platform', ({ arch, platform }) => 
     const batcher = new EventBatcher(1 << 18)
     s.attachEvents(batcher)
     s.run({ maxInstructions: 60_000_000, untilIdleMs: 100 })
-    s.input(1, utf8Encode('echo hi\ncat motd\nps\n'))
+    s.input(1, utf8Encode('echo hi\ncat motd\nps\nfault gp\nfault pf\n'))
     s.run({ maxInstructions: 200_000_000, untilIdleMs: 100 })
     const out = s
       .takeConsoleOutput()
       .filter((o) => o.vm === 1)
       .map((o) => utf8Decode(o.bytes))
       .join('')
-    expect(out).toMatch(/hi\r\n[\s\S]*ringos[\s\S]*PID[\s\S]*\$ $/)
+    expect(out).toMatch(
+      /hi\r\n[\s\S]*ringos[\s\S]*PID[\s\S]*killed by exception 13[\s\S]*killed by exception 14[\s\S]*\$ $/,
+    )
     const list = LIST[arch]
     if (list !== undefined) expect(s.manage(list).exitCode).toBe(0)
     s.run({ maxInstructions: 20_000_000, untilIdleMs: 50 })
