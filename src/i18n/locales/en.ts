@@ -50,7 +50,7 @@ export const en: Messages = {
     consoles: {
       title: 'Consoles',
       empty:
-        "Each virtual machine's console will appear here, with the architecture's management shell (xl, virsh, vim-cmd, PowerShell), whose commands are animated on the diagram too.",
+        "Each virtual machine's console will appear here, with the architecture's management shell (xl, virsh, vim-cmd, PowerShell, vmrun, runc), whose commands are animated on the diagram too.",
     },
     inspector: {
       title: 'Inspector',
@@ -60,7 +60,7 @@ export const en: Messages = {
     timeline: {
       title: 'Timeline',
       empty:
-        'A timeline of events per physical CPU and vCPU will appear here, coloured by privilege level, with zoom and pan; click an event to see it in the inspector.',
+        'A timeline of events per physical CPU and vCPU will appear here, coloured by privilege level, with zoom and pan; click an event to see its details.',
     },
   },
   layout: {

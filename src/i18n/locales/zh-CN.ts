@@ -52,7 +52,7 @@ export const zhCN = {
     consoles: {
       title: '控制台',
       empty:
-        '这里将显示每台虚拟机的控制台，以及该架构的管理工具 shell（xl、virsh、vim-cmd、PowerShell），管理命令也会在架构图上演示。',
+        '这里将显示每台虚拟机的控制台，以及该架构的管理工具 shell（xl、virsh、vim-cmd、PowerShell、vmrun、runc），管理命令也会在架构图上演示。',
     },
     inspector: {
       title: '检查器',
@@ -62,7 +62,7 @@ export const zhCN = {
     timeline: {
       title: '时间线',
       empty:
-        '这里将按物理 CPU 和 vCPU 显示事件时间线，按特权级着色，可以缩放、平移，点击事件即可在检查器中查看。',
+        '这里将按物理 CPU 和 vCPU 显示事件时间线，按特权级着色，可以缩放、平移，点击事件即可查看它的详情。',
     },
   },
   layout: {
