@@ -39,8 +39,9 @@ const PORT_IO: Readonly<Record<string, { kind: string; label?: string; through: 
   'trap-emulate': { kind: 'exception', label: ' 13 (#GP)', through: ['monitor', 'uart'] },
   // Translated kernel code calls out to the VMM, which performs the access.
   'vmware-bt': { kind: 'binary-translation', through: ['bt', 'vmm', 'uart'] },
-  // A PV guest has no port I/O: its console is a hypercall to Xen, served by Dom0's console backend.
-  'xen-pv': { kind: 'hypercall', through: ['xen', 'consoleback'] },
+  // A PV guest has no port I/O: its console is a ring shared with Dom0's console backend, which an
+  // event-channel hypercall notifies; the backend writes the UART.
+  'xen-pv': { kind: 'hypercall', label: 'event_channel_op', through: ['xen', 'consoleback', 'uart'] },
 }
 
 /** Where the management scenario's line alone shows little: lines to type after it, and what they show on VM 1's console. */
