@@ -168,17 +168,9 @@ export class LiveDiagramFeed {
   }
 
   private play(flow: DiagramFlow): void {
-    const now = this.clock.now()
-    // A management command is the user's own request: it is shown at once, ahead of the flows
-    // waiting (which a change of speed through full speed drops; their heat stays).
-    if (flow.kind === 'management' && this.speed !== 'full') {
-      for (const speed of ['full', this.speed] as const) {
-        this.player.setSpeed(speed, now)
-        if (this.draws) this.diagram?.setSpeed(speed)
-      }
-    }
+    // A management flow goes ahead of the flows waiting, in both players (FlowPlayer.enqueue).
     if (this.draws) this.diagram?.playFlow(flow)
-    this.player.enqueue(flow, now)
+    this.player.enqueue(flow, this.clock.now())
     this.schedule()
   }
 

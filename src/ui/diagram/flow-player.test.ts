@@ -30,6 +30,20 @@ describe('flow playback', () => {
     expect(p.busy).toBe(false)
   })
 
+  it('shows management flows (the user’s own command) ahead of the others, each in turn', () => {
+    const p = new FlowPlayer()
+    p.setSpeed('slow', 0)
+    const mgmt = (label: string): DiagramFlow => ({ ...flow(label, 1), kind: 'management' })
+    p.enqueue(flow('a', 1), 0)
+    // Step by step, a command's flows arrive together: none may push out another, or the guest's flow
+    // playing now keep them waiting.
+    expect(p.enqueue(mgmt('m1'), 10)).toBe(true)
+    expect(p.enqueue(mgmt('m2'), 10)).toBe(true)
+    expect(p.enqueue(flow('b', 1), 10)).toBe(false)
+    expect(p.skipped).toBe(2)
+    expect(watch(p, 10, 8000)).toEqual(['m1:0', '-', 'm2:0', '-'])
+  })
+
   it('keeps each hop of a slow-motion flow on screen for more than a second', () => {
     const p = new FlowPlayer()
     p.setSpeed('slow', 0)

@@ -92,9 +92,21 @@ export class FlowPlayer {
     return (this.current === null && !this._paused) || this.queue.length < PACE[this._speed].queue
   }
 
-  /** A flow to show; returns false when it is not (full speed, or the queue is full: counted as skipped). */
+  /**
+   * A flow to show; returns false when it is not (full speed, or the queue is full: counted as skipped).
+   * A management flow is the user's own request: below full speed it is always shown, ahead of the
+   * other flows waiting, which are dropped (their heat stays); earlier management flows keep their turn.
+   */
   enqueue(flow: DiagramFlow, now: number): boolean {
-    if (!this.accepts) {
+    if (flow.kind === 'management' && this._speed !== 'full') {
+      const ahead = this.queue.filter((f) => f.kind === 'management')
+      this.skipped += this.queue.length - ahead.length
+      this.queue.splice(0, this.queue.length, ...ahead)
+      if (this.current !== null && this.current.flow.kind !== 'management') {
+        this.skipped++
+        this.current = null
+      }
+    } else if (!this.accepts) {
       this.skip()
       return false
     }

@@ -35,7 +35,8 @@ const NS_NOW_NAME = 12
  * whether the process is the host's, runc, or a container's. The model tells them apart the way a
  * tracer does, by reading which process runs: the kernel keeps `ns_now` (pid, namespace, name) up to
  * date at every switch; the model finds it in the image's symbol table [R: Ringside's view, not
- * anything the hardware knows]. runc's four system calls are reported as the management flow.
+ * anything the hardware knows]. runc's system calls are reported as the management flow, its four
+ * container-creation steps with MgmtStep events.
  */
 export class ContainerModel implements HypervisorModel {
   readonly arch = 'container' as const
@@ -105,10 +106,11 @@ export class ContainerModel implements HypervisorModel {
       const eax = cpu.r[0]! >>> 0
       const who = this.caller(vm)
       this.host.sink.emit(EventKind.Syscall, eax, cpu.eip >>> 0, cpu.r[3]! >>> 0)
-      if (RUNC_STEPS.has(eax)) {
-        // clone (CLONE_NEW*), cgroup, pivot_root, execve: a container's creation, step by step.
+      if (RUNC_STEPS.has(eax) || who.component === this.ix('runc')) {
+        // Every system call of runc is the management plane at work (`runc list` reads and writes
+        // too); clone (CLONE_NEW*), cgroup, pivot_root and execve are a container's creation, step by step.
         f.begin(FlowKind.Management, eax, who.component, cpu.r[3]! >>> 0)
-        f.step(eax, cpu.r[3]! >>> 0, cpu.r[1]! >>> 0)
+        if (RUNC_STEPS.has(eax)) f.step(eax, cpu.r[3]! >>> 0, cpu.r[1]! >>> 0)
       } else f.begin(FlowKind.Syscall, eax, who.component, who.ns)
       f.hop(who.component, kernel, HopCause.Syscall, 'guest-syscall', eax, who.ns)
       f.end()
