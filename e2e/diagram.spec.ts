@@ -1,6 +1,8 @@
 import type { Locator, Page } from '@playwright/test'
 import { ARCH_IDS, TOPOLOGIES, type ArchId } from '../src/engine/hv/architectures'
 import { instantiateTopology } from '../src/engine/hv/topology'
+import { architecturesEn } from '../src/i18n/locales/architectures.en'
+import { architecturesZhCN } from '../src/i18n/locales/architectures.zh-CN'
 import { expectNoViolations } from './axe'
 import { expect, test } from './fixtures'
 import { LivePage } from './pages/live-page'
@@ -257,9 +259,15 @@ test.describe('architecture diagram', () => {
       await page.keyboard.press('Tab')
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-edge'))).toBeTruthy()
       await page.keyboard.press('ArrowRight')
+      const edge = await page.evaluate(() => document.activeElement?.getAttribute('data-edge') ?? '')
       await page.keyboard.press(' ')
       await expect(d.details).toBeVisible()
       await expect(d.details).toContainText(language === 'en' ? 'What this edge is' : '这条边表示什么')
+      // …with the edge's own text (what travels along it in KVM, and why), not a template per kind.
+      const base = edge.replace(/@\d+/g, '') as keyof (typeof architecturesEn)['edges']['kvm']
+      const own = (language === 'en' ? architecturesEn : architecturesZhCN).edges.kvm[base]
+      expect(own, `a text for ${base}`).toBeTruthy()
+      await expect(d.details).toContainText(own.slice(0, 40))
       await page.keyboard.press('Escape')
       await expect(d.details).toBeHidden()
     })
