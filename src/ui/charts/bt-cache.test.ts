@@ -1,29 +1,18 @@
+import { EVENT_DEFAULTS } from '../../../test/trace/event-defaults'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Session } from '../../engine/session/session'
 import { EventBatcher } from '../../engine/trace/batcher'
 import { RecordView, encodeEvent } from '../../engine/trace/codec'
-import { EventKind, NO_COMPONENT, RECORD_BYTES, type TraceEvent } from '../../engine/trace/schema'
+import { EventKind, RECORD_BYTES, type TraceEvent } from '../../engine/trace/schema'
 import { BT_BOUNDS, BtCacheHistory, btBucket } from './bt-cache'
 
 function batch(events: readonly (Partial<TraceEvent> & Pick<TraceEvent, 'kind' | 'seq' | 'cycle'>)[]) {
   const view = new RecordView(new ArrayBuffer(RECORD_BYTES * events.length))
   events.forEach((e, i) =>
     encodeEvent(view, i, {
-      pcpu: 0,
-      vm: 1,
-      vcpu: 0,
-      reason: 0,
-      fromCtx: 0,
-      toCtx: 0,
-      from: NO_COMPONENT,
-      to: NO_COMPONENT,
-      cost: 0,
-      arg0: 0,
-      arg1: 0,
-      flow: 0,
-      arg2: 0,
+      ...EVENT_DEFAULTS,
       ...e,
     }),
   )

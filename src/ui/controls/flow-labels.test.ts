@@ -1,3 +1,4 @@
+import { EVENT_DEFAULTS } from '../../../test/trace/event-defaults'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -6,14 +7,7 @@ import { instantiateTopology } from '../../engine/hv/topology'
 import { Session } from '../../engine/session/session'
 import { EventBatcher } from '../../engine/trace/batcher'
 import { RecordView, encodeEvent } from '../../engine/trace/codec'
-import {
-  EventKind,
-  FlowKind,
-  HopCause,
-  NO_COMPONENT,
-  RECORD_BYTES,
-  type TraceEvent,
-} from '../../engine/trace/schema'
+import { EventKind, FlowKind, HopCause, RECORD_BYTES, type TraceEvent } from '../../engine/trace/schema'
 import { architectureMessages, fill } from '../diagram/texts'
 import { TraceToDiagram, type FlowKindName } from '../diagram/trace-adapter'
 import { flowLabel } from './flow-labels'
@@ -76,19 +70,7 @@ let seq = 0
 const ev = (p: Partial<TraceEvent> & Pick<TraceEvent, 'kind'>): TraceEvent => ({
   seq: seq++,
   cycle: seq,
-  pcpu: 0,
-  vm: 1,
-  vcpu: 0,
-  reason: 0,
-  fromCtx: 0,
-  toCtx: 0,
-  from: NO_COMPONENT,
-  to: NO_COMPONENT,
-  cost: 0,
-  arg0: 0,
-  arg1: 0,
-  flow: 0,
-  arg2: 0,
+  ...EVENT_DEFAULTS,
   ...p,
 })
 

@@ -1,5 +1,6 @@
+import { EVENT_DEFAULTS } from '../../../test/trace/event-defaults'
 import { describe, expect, it } from 'vitest'
-import { EventKind, NO_COMPONENT, SensitiveInsn, type TraceEvent } from '../../engine/trace/schema'
+import { EventKind, SensitiveInsn, type TraceEvent } from '../../engine/trace/schema'
 import { inspectorMessages } from '../inspector/texts'
 import { reasonText } from './event-text'
 
@@ -7,19 +8,8 @@ const event = (kind: TraceEvent['kind'], reason: number): TraceEvent => ({
   seq: 0,
   cycle: 0,
   kind,
-  pcpu: 0,
-  vm: 1,
-  vcpu: 0,
+  ...EVENT_DEFAULTS,
   reason,
-  fromCtx: 0,
-  toCtx: 0,
-  from: NO_COMPONENT,
-  to: NO_COMPONENT,
-  cost: 0,
-  arg0: 0,
-  arg1: 0,
-  flow: 0,
-  arg2: 0,
 })
 
 describe('timeline event text', () => {
